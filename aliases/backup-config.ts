@@ -1,0 +1,7 @@
+import { defineAlias } from '../runtime/define.js';
+import type { Params } from '../actions/backup-config.js';
+
+export default defineAlias<Params>({
+  description: "Back up a site's running configs",
+  formats: [{ text: 'backup config', keys: ['in'] }, 'backup config of {{ in }}'],
+});

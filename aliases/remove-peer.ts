@@ -1,0 +1,10 @@
+import { defineAlias } from '../runtime/define.js';
+import type { Params } from '../actions/remove-peer.js';
+
+export default defineAlias<Params>({
+  description: "Remove a BGP peer from a site's edge routers",
+  formats: [
+    { text: 'remove peer', keys: ['in', 'ip'] },
+    'remove peer {{ ip }} in {{ in }}',
+  ],
+});

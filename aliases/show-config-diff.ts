@@ -1,0 +1,7 @@
+import { defineAlias } from '../runtime/define.js';
+import type { Params } from '../actions/show-config-diff.js';
+
+export default defineAlias<Params>({
+  description: "Diff a site's running configs against the last backup",
+  formats: [{ text: 'show config diff', keys: ['in'] }, 'show config diff of {{ in }}'],
+});

@@ -1,0 +1,7 @@
+import { defineAlias } from '../runtime/define.js';
+import type { Params } from '../actions/show-facts.js';
+
+export default defineAlias<Params>({
+  description: "Show facts of a site's routers",
+  formats: [{ text: 'show facts', keys: ['in'] }, 'show facts in {{ in }}'],
+});

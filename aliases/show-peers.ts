@@ -1,0 +1,7 @@
+import { defineAlias } from '../runtime/define.js';
+import type { Params } from '../actions/show-peers.js';
+
+export default defineAlias<Params>({
+  description: "Show the BGP peers of a site's edge routers",
+  formats: [{ text: 'show peers', keys: ['in'] }, 'show peers in {{ in }}'],
+});

@@ -1,0 +1,48 @@
+/**
+ * The structured device event: napalm-logs' vocabulary and shape (error, os, host, ip,
+ * timestamp, facility, severity, yang_model, yang_message, message_details), plus flat
+ * fields for StackStorm rule criteria and a one-line summary for chat.
+ *
+ * This type is the single source of truth for the pack's `netops.device_event`
+ * trigger `payload_schema` (the generator derives the schema from it).
+ */
+export interface DeviceEvent {
+  /** Stable id of this event (hex digest of source ip, receipt time and raw text); a redelivery carries the same id. */
+  id: string;
+  /** napalm-logs error tag, e.g. BGP_NEIGHBOR_STATE_CHANGED; null when no profile matched. */
+  error: string | null;
+  /** Device OS the message was classified as (napalm-logs names: junos, eos, ios, iosxr, nxos, frr …); null if unknown. */
+  os: string | null;
+  /** Host name the device put in the message (or the sender ip when it gave none). */
+  host: string | null;
+  /** Address the message came from. */
+  ip: string;
+  /** Event time, Unix seconds (the device's time when the message carried a full date, else receipt time). */
+  timestamp: number;
+  /** Syslog facility number 0–23; null when the message had no PRI. */
+  facility: number | null;
+  /** Syslog severity 0 (emergency) – 7 (debug); null when the message had no PRI. */
+  severity: number | null;
+  /** YANG model of yang_message, e.g. openconfig-bgp; NO_MODEL when the profile has none; null when unmatched. */
+  yang_model: string | null;
+  /** OpenConfig-shaped document, as napalm-logs publishes it; null when unmatched. */
+  yang_message: Record<string, unknown> | null;
+  /** The parsed syslog header and the values the profile extracted (napalm-logs' message_details). */
+  message_details: Record<string, unknown>;
+  /** Site of the router, from the inventory; null when the router is not in it. */
+  site: string | null;
+  /** Router name (inventory name when known, else host). */
+  router: string | null;
+  /** BGP neighbor address for BGP events, else null. */
+  peer: string | null;
+  /** Interface name for interface events, else null. */
+  interface: string | null;
+  /** New state in plain words for state changes (e.g. Established, Idle, up, down), else null. */
+  state: string | null;
+  /** How urgently a person should look: critical, warning or info. */
+  level: 'critical' | 'warning' | 'info';
+  /** One line a person reads at a glance in chat. */
+  summary: string;
+  /** The raw message as received (trimmed of framing), for forwarding unknown messages. */
+  raw: string;
+}

@@ -1,0 +1,49 @@
+/** pack.yaml, config.schema.yaml and the trigger type: the pack-wide files. */
+import type { PackModel } from '../model.js';
+import type { EmittedFile } from './types.js';
+import { toYaml } from '../yaml.js';
+
+/** The pack's version: the project's (package.json), strict semver as st2 requires. */
+export function emitPackYaml(version: string): EmittedFile {
+  return {
+    path: 'pack.yaml',
+    content: '---\n' + toYaml({
+      ref: 'netops',
+      name: 'netops',
+      description: 'Network ChatOps: BGP peers, interfaces, facts and config backups on routers through Ansible, and device syslog events in chat.',
+      keywords: ['network', 'chatops', 'ansible', 'bgp', 'frr', 'syslog'],
+      version,
+      python_versions: ['3'],
+      author: 'netops',
+      email: 'netops@example.org',
+    }),
+  };
+}
+
+/** Pack configuration: where the inventory, backups and event channel are. */
+export function emitConfigSchema(): EmittedFile {
+  return {
+    path: 'config.schema.yaml',
+    content: '---\n' + toYaml({
+      inventory: { type: 'string', description: 'Ansible YAML inventory whose `sites` group children are the sites.', default: '/opt/stackstorm/configs/netops/hosts.yml', required: true },
+      state_dir: { type: 'string', description: 'Directory for netops state: per-router locks, recorded peers, config backups.', default: '/var/lib/netops', required: true },
+      chat_channel: { type: 'string', description: 'Chat channel that device events are posted to.', default: 'netops', required: true },
+      ansible_playbook: { type: 'string', description: 'ansible-playbook executable.', default: '/usr/bin/ansible-playbook' },
+    }),
+  };
+}
+
+/** The trigger type fired by the syslog bridge. No parameters_schema, so st2 creates its default trigger. */
+export function emitTrigger(model: PackModel): EmittedFile[] {
+  if (!model.eventSchema) return [];
+  return [{
+    path: 'triggers/device_event.yaml',
+    content: '---\n' + toYaml({
+      name: 'device_event',
+      pack: 'netops',
+      description: 'A structured event from a router\'s syslog (napalm-logs vocabulary), posted by `netops bridge`.',
+      payload_schema: model.eventSchema,
+      tags: [{ name: 'source', value: 'bridge/event.ts' }],
+    }),
+  }];
+}

@@ -1,0 +1,41 @@
+/** Runtime options, resolved once: env > pack config file > built-in lab defaults. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+/** Everything a task run needs to know about its environment. */
+export interface Options {
+  /** Pack root (holds actions/*.yaml and playbooks/). */
+  packDir: string;
+  /** Ansible YAML inventory. */
+  inventory: string;
+  /** netops state: locks/, state/<host>.json, backups/. */
+  stateDir: string;
+  ansiblePlaybook: string;
+  /** Seconds a change waits for another run's lock on the same router before it is refused. */
+  lockWait: number;
+  /** Who asked (chat user, or the terminal user). */
+  user: string;
+  channel: string | null;
+}
+
+/** Where StackStorm keeps the pack configuration. */
+export const ST2_PACK_CONFIG = '/opt/stackstorm/configs/netops.yaml';
+
+/** Resolve options for a pack directory. `repoRoot` (when running from a checkout) supplies the lab defaults. */
+export function resolveOptions(packDir: string, overrides: Partial<Options> = {}, repoRoot?: string): Options {
+  const env = process.env;
+  const configPath = env.NETOPS_CONFIG ?? ST2_PACK_CONFIG;
+  const config = existsSync(configPath) ? ((parse(readFileSync(configPath, 'utf8')) ?? {}) as Record<string, unknown>) : {};
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  const labInventory = repoRoot ? join(repoRoot, 'lab', 'inventory', 'hosts.yml') : undefined;
+  return {
+    packDir,
+    inventory: overrides.inventory ?? env.NETOPS_INVENTORY ?? str(config.inventory) ?? labInventory ?? '/opt/stackstorm/configs/netops/hosts.yml',
+    stateDir: overrides.stateDir ?? env.NETOPS_STATE_DIR ?? str(config.state_dir) ?? (repoRoot ? '/var/tmp/netops' : '/var/lib/netops'),
+    ansiblePlaybook: overrides.ansiblePlaybook ?? env.NETOPS_ANSIBLE_PLAYBOOK ?? str(config.ansible_playbook) ?? '/usr/bin/ansible-playbook',
+    lockWait: overrides.lockWait ?? Number(env.NETOPS_LOCK_WAIT ?? 30),
+    user: overrides.user ?? env.NETOPS_USER ?? env.SUDO_USER ?? env.USER ?? 'unknown',
+    channel: overrides.channel ?? null,
+  };
+}

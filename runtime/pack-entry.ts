@@ -1,0 +1,37 @@
+/** What a generated entry script runs: decode StackStorm's argv, run the task, print the JSON result. */
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TaskDefinition } from './define.js';
+import { resolveOptions } from './options.js';
+import { createHash } from 'node:crypto';
+import { decodeSt2Argv, InvalidParams } from './params.js';
+import { Exit, loadActionMeta, runTask } from './run.js';
+
+/** Build the `runEntry(task, entryUrl, argv)` of a pack bundle from its task table. */
+export function makeRunEntry(tasks: Record<string, TaskDefinition<any>>) {
+  return async function runEntry(name: string, entryUrl: string, argv: string[]): Promise<number> {
+    const packDir = dirname(dirname(fileURLToPath(entryUrl)));
+    const def = tasks[name];
+    const out = (doc: unknown) => process.stdout.write(JSON.stringify(doc) + '\n');
+    if (!def) { out({ task: name, status: 'invalid', error: `this pack has no task ${name}` }); return Exit.invalid; }
+    const meta = loadActionMeta(packDir, name);
+    let raw: Record<string, unknown>;
+    try { raw = decodeSt2Argv(argv, meta.parameters); } catch (e) {
+      if (!(e instanceof InvalidParams)) throw e;
+      const error = e.problems.join('; ');
+      out({ task: name, status: 'invalid', exit_code: Exit.invalid, summary: `${name.replace(/_/g, ' ')} refused: ${error}`, error });
+      return Exit.invalid;
+    }
+    if (process.env.NETOPS_DECODE_ONLY === '1') {
+      // Debug aid: show what StackStorm passed, typed; secrets only as a digest.
+      const shown = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, meta.parameters[k]?.secret ? `sha256:${createHash('sha256').update(String(v)).digest('hex')}` : v]));
+      out({ task: name, params: shown });
+      return Exit.ok;
+    }
+    const opts = resolveOptions(packDir, { channel: typeof raw.chat_channel === 'string' ? raw.chat_channel : null });
+    const doc = await runTask(name, def, raw, opts);
+    out(doc);
+    return doc.exit_code;
+  };
+}
+
