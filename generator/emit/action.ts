@@ -21,8 +21,8 @@ export function paramSchema(p: ParamModel): Record<string, unknown> {
 /** Parameters netops adds to every action: who and where in chat, and the dry-run switch of change tasks. */
 export function contextParams(task: TaskModel): Record<string, Record<string, unknown>> {
   return {
-    chat_user: { type: 'string', description: 'Chat user who asked (set by StackStorm).', default: '{{ action_context.api_user }}', immutable: true },
-    chat_channel: { type: 'string', description: 'Chat channel asked from (set by StackStorm).', default: '{{ action_context.source_channel }}', immutable: true },
+    chat_user: { type: 'string', description: 'Chat user who asked (set by StackStorm).', default: "{{ action_context.api_user | default('') }}", immutable: true },
+    chat_channel: { type: 'string', description: 'Chat channel asked from (set by StackStorm).', default: "{{ action_context.source_channel | default('') }}", immutable: true },
     ...(task.risk === 'change' ? { dry_run: { type: 'boolean', description: 'Show the config lines that would be applied and change nothing.', default: false } } : {}),
     timeout: { default: task.timeout },
   };

@@ -5,15 +5,19 @@
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TaskModel } from '../model.js';
 import type { EmittedFile } from './types.js';
 
+/** The runtime's TypeScript sources (dist/generator/emit → runtime/ of the checkout). */
+const RUNTIME_DIR = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'runtime');
+
 /** Bundle the runtime with the given tasks into actions/runtime/netops.mjs. */
 export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: string): Promise<EmittedFile> {
-  const rel = (p: string) => './' + p.slice(root.length + 1);
+  const rel = (p: string) => (p.startsWith(root + '/') ? './' + p.slice(root.length + 1) : p);
   const lines = tasks.map((t, i) => `import t${i} from ${JSON.stringify(rel(join(actionsDir, t.verb + '.ts')))};`);
   lines.push(`export const tasks = { ${tasks.map((t, i) => `${JSON.stringify(t.name)}: t${i}`).join(', ')} };`);
-  lines.push(`import { makeRunEntry } from ${JSON.stringify(rel(join(root, 'runtime', 'pack-entry.ts')))};`);
+  lines.push(`import { makeRunEntry } from ${JSON.stringify(rel(join(RUNTIME_DIR, 'pack-entry.ts')))};`);
   lines.push('export const runEntry = makeRunEntry(tasks);');
   const result = await build({
     stdin: { contents: lines.join('\n'), resolveDir: root, sourcefile: 'netops-pack.ts', loader: 'ts' },
