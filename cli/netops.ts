@@ -4,9 +4,6 @@ import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { DiagnosticError } from '../generator/diagnostics.js';
-import { buildPack } from '../generator/build.js';
-import { staleFiles, writePack } from '../generator/write.js';
 import type { TaskDefinition } from '../runtime/define.js';
 import { matchCommand, AliasParseError, type AliasDoc } from '../runtime/alias-match.js';
 import { castAliasParams, CastError } from '../runtime/st2-casts.js';
@@ -48,24 +45,37 @@ async function cmdBuild(argv: string[]): Promise<number> {
   const { f } = flags(argv, ['check']);
   const root = resolve(String(f.get('root') ?? REPO));
   const out = resolve(String(f.get('out') ?? join(root, 'pack')));
+  const cache = await import('../generator/cache.js');
+  const fp = cache.fingerprint(root, ['actions', 'aliases', 'rules', 'playbooks'].map((d) => join(root, d)), [join(root, 'bridge', 'event.ts')]);
+  const known = f.get('check') ? cache.recalled(root, fp) : null;
+  if (known) {
+    const s = cache.staleAgainst(out, known);
+    return reportStale(s, Object.keys(known).length);
+  }
+  // The generator (and the TypeScript compiler under ts-morph) loads only when a build is needed.
+  const { buildPack } = await import('../generator/build.js');
+  const { DiagnosticError } = await import('../generator/diagnostics.js');
+  const { staleFiles, writePack } = await import('../generator/write.js');
   let files;
   try { files = await buildPack({ root }); } catch (e) {
     if (e instanceof DiagnosticError) { io.err(e.message); io.err(`\n${e.diagnostics.length} error(s); pack/ not written`); return 1; }
     throw e;
   }
-  if (f.get('check')) {
-    const s = staleFiles(out, files);
-    const n = s.changed.length + s.missing.length + s.extra.length;
-    if (n === 0) { io.out(`pack is current (${files.length} files)`); return 0; }
-    for (const p of s.changed) io.err(`stale:   ${p}`);
-    for (const p of s.missing) io.err(`missing: ${p}`);
-    for (const p of s.extra) io.err(`extra:   ${p}`);
-    io.err(`pack/ is stale (${n} file(s)); run: npx netops build`);
-    return 1;
-  }
+  cache.recordBuild(root, fp, files);
+  if (f.get('check')) return reportStale(staleFiles(out, files), files.length);
   const w = writePack(out, files);
   io.out(`pack: ${files.length} files, ${w.written.length} written, ${w.removed.length} removed`);
   return 0;
+}
+
+function reportStale(s: { changed: string[]; missing: string[]; extra: string[] }, total: number): number {
+  const n = s.changed.length + s.missing.length + s.extra.length;
+  if (n === 0) { io.out(`pack is current (${total} files)`); return 0; }
+  for (const p of s.changed) io.err(`stale:   ${p}`);
+  for (const p of s.missing) io.err(`missing: ${p}`);
+  for (const p of s.extra) io.err(`extra:   ${p}`);
+  io.err(`pack/ is stale (${n} file(s)); run: npx netops build`);
+  return 1;
 }
 
 const PACK = () => join(REPO, 'pack');

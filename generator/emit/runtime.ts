@@ -32,6 +32,9 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
     legalComments: 'none',
     charset: 'utf8',
     logLevel: 'silent',
+    // Task files import the authoring API by a relative path into a netops checkout; bind it
+    // to this netops's runtime wherever the task tree lives.
+    plugins: [{ name: 'netops-define', setup(b) { b.onResolve({ filter: /(^|\/)runtime\/define(\.js|\.ts)?$/ }, () => ({ path: join(RUNTIME_DIR, 'define.ts') })); } }],
     banner: { js: "import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);" },
   });
   const out = result.outputFiles[0];
