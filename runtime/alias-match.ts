@@ -78,23 +78,28 @@ export function splitTrailingPairs(command: string): { stream: string; pairs: [s
   return { stream: ` ${command.split(tail).join('')} `, pairs };
 }
 
-/** Extract parameters from a command with one format; throws AliasParseError when it doesn't match. */
-export function extractParameters(format: string, command: string): Record<string, string> {
+/** Match one format against an already split command; null when st2 would raise ParseException. */
+function extractFromSplit(format: string, split: { stream: string; pairs: [string, string][] }): Record<string, string> | null {
   const { regex, optional } = compileFormat(format);
-  const { stream, pairs } = splitTrailingPairs(command);
+  const { stream, pairs } = split;
   const m = regex.exec(stream);
-  if (!m) throw new AliasParseError(`Command "${command}" doesn't match format string "${format}"`);
+  if (!m) return null;
   const result: Record<string, string | undefined> = { ...(m.groups ?? {}) };
   for (const o of optional) {
     const v = result[o.name] || o.defaultValue;
     if (v !== undefined) result[o.name] = v;
   }
   for (const [k, v] of pairs) result[k] = v;
-  if (format && !(stream.trim() || Object.values(result).some((v) => v))) {
-    throw new AliasParseError('No value supplied and no default value found.');
-  }
+  if (format && !(stream.trim() || Object.values(result).some((v) => v))) return null;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(result)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Extract parameters from a command with one format; throws AliasParseError when it doesn't match. */
+export function extractParameters(format: string, command: string): Record<string, string> {
+  const out = extractFromSplit(format, splitTrailingPairs(command));
+  if (!out) throw new AliasParseError(`Command "${command}" doesn't match format string "${format}"`);
   return out;
 }
 
@@ -128,14 +133,12 @@ export interface AliasMatch {
 /** Every (alias, representation) that matches a command. */
 export function matchAll(command: string, aliases: AliasDoc[]): AliasMatch[] {
   const out: AliasMatch[] = [];
+  const split = splitTrailingPairs(command);
   for (const alias of aliases) {
     if (alias.enabled === false) continue;
     for (const representation of representations(alias)) {
-      try {
-        out.push({ alias, representation, params: extractParameters(representation, command) });
-      } catch (e) {
-        if (!(e instanceof AliasParseError)) throw e;
-      }
+      const params = extractFromSplit(representation, split);
+      if (params) out.push({ alias, representation, params });
     }
   }
   return out;
