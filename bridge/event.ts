@@ -45,4 +45,14 @@ export interface DeviceEvent {
   summary: string;
   /** The raw message as received (trimmed of framing), for forwarding unknown messages. */
   raw: string;
+  /** Event time for people: ISO 8601 UTC, e.g. 2026-11-24T22:51:03Z. */
+  time?: string;
+  /** Who did it, for configuration and login events (device user name), else null. */
+  user?: string | null;
+  /** On a recovery (session Established again, interface up): the id of the failure event it pairs with. */
+  recovers?: string | null;
+  /** On a recovery: seconds since the failure it pairs with. */
+  down_seconds?: number | null;
+  /** On a flap summary: how many transitions were held back in the window. */
+  flaps?: number | null;
 }

@@ -5,11 +5,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import type { TaskDefinition } from '../runtime/define.js';
-import { matchCommand, AliasParseError, type AliasDoc } from '../runtime/alias-match.js';
-import { castAliasParams, CastError } from '../runtime/st2-casts.js';
-import { resolveOptions } from '../runtime/options.js';
-import { decodeValue, InvalidParams, taskParams } from '../runtime/params.js';
-import { Exit, loadActionMeta, runTask, type ResultDoc } from '../runtime/run.js';
+import type { AliasDoc } from '../runtime/alias-match.js';
+import type { ResultDoc } from '../runtime/run.js';
+import type * as PackRuntime from '../runtime/pack-entry.js';
 
 /** The checkout this CLI runs from (dist/cli/netops.js → repo root). */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -80,16 +78,22 @@ function reportStale(s: { changed: string[]; missing: string[]; extra: string[] 
 
 const PACK = () => join(REPO, 'pack');
 
+/**
+ * The task runtime, loaded from the pack's own bundle (one file: the same code StackStorm
+ * runs, and much faster to load than the compiled module tree).
+ */
+type Runtime = typeof PackRuntime & { tasks: Record<string, TaskDefinition<any>>; validators: Record<string, PackRuntime.Validate> };
+let rtCache: Runtime | null = null;
+async function rt(): Promise<Runtime> {
+  rtCache ??= (await import(pathToFileURL(join(PACK(), 'actions', 'runtime', 'netops.mjs')).href)) as Runtime;
+  return rtCache;
+}
+const Exit = { invalid: 2 } as const;
+
 /** Task definitions compiled from actions/*.ts, by st2 name. */
 async function loadTasks(): Promise<Map<string, { verb: string; def: TaskDefinition<any> }>> {
-  const dir = join(REPO, 'dist', 'actions');
-  const out = new Map<string, { verb: string; def: TaskDefinition<any> }>();
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.js')).sort()) {
-    const verb = f.slice(0, -3);
-    const mod = (await import(pathToFileURL(join(dir, f)).href)) as { default: TaskDefinition<any> };
-    out.set(verb.replace(/-/g, '_'), { verb, def: mod.default });
-  }
-  return out;
+  const { tasks } = await rt();
+  return new Map(Object.keys(tasks).sort().map((n) => [n, { verb: n.replace(/_/g, '-'), def: tasks[n]! }]));
 }
 
 function loadAliases(): AliasDoc[] {
@@ -107,12 +111,16 @@ async function runNamed(name: string, raw: Record<string, unknown>, f: Map<strin
   const tasks = await loadTasks();
   const t = tasks.get(name);
   if (!t) { io.err(`unknown task '${name}'; tasks: ${[...tasks.values()].map((x) => x.verb).join(', ')}`); return Exit.invalid; }
+  const { resolveOptions, runTask, validators } = await rt();
   const opts = resolveOptions(PACK(), { ...(typeof f.get('user') === 'string' ? { user: f.get('user') as string } : {}) }, REPO);
-  const doc = await runTask(name, t.def, raw, { ...opts, dryRun: f.has('dry-run') });
-  return report(doc, f.has('json'));
+  const doc = await runTask(name, t.def, raw, { ...opts, dryRun: f.has('dry-run'), validate: validators[name]! });
+  const code = report(doc, f.has('json'));
+  (await rt()).flushTrace();
+  return code;
 }
 
-function decodeAll(name: string, pairs: [string, string][]): Record<string, unknown> {
+async function decodeAll(name: string, pairs: [string, string][]): Promise<Record<string, unknown>> {
+  const { taskParams, loadActionMeta, decodeValue, InvalidParams } = await rt();
   const params = taskParams(loadActionMeta(PACK(), name).parameters);
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
@@ -131,7 +139,8 @@ async function cmdTask(verb: string, argv: string[]): Promise<number> {
   const { f, rest } = flags(argv, ['dry-run', 'json']);
   if (rest.length) { io.err(`unexpected '${rest[0]}': give parameters as --name value`); return Exit.invalid; }
   const pairs: [string, string][] = [...f].filter(([k]) => !['dry-run', 'json', 'user'].includes(k)).map(([k, v]) => [k.replace(/-/g, '_'), v === true ? 'true' : v]);
-  try { return await runNamed(name, decodeAll(name, pairs), f); } catch (e) {
+  const { InvalidParams } = await rt();
+  try { return await runNamed(name, await decodeAll(name, pairs), f); } catch (e) {
     if (e instanceof InvalidParams) { io.err(`${verb} refused: ${e.problems.join('; ')}`); return Exit.invalid; }
     throw e;
   }
@@ -149,7 +158,8 @@ async function cmdRun(argv: string[]): Promise<number> {
     if (i <= 0) { io.err(`expected key=value, got '${kv}'`); return Exit.invalid; }
     pairs.push([kv.slice(0, i), kv.slice(i + 1)]);
   }
-  try { return await runNamed(name, decodeAll(name, pairs), f); } catch (e) {
+  const { InvalidParams } = await rt();
+  try { return await runNamed(name, await decodeAll(name, pairs), f); } catch (e) {
     if (e instanceof InvalidParams) { io.err(`${task} refused: ${e.problems.join('; ')}`); return Exit.invalid; }
     throw e;
   }
@@ -159,6 +169,7 @@ async function cmdChat(argv: string[]): Promise<number> {
   const { f, rest } = flags(argv, ['match-only', 'dry-run', 'json']);
   const text = rest.join(' ');
   if (!text) { io.err('usage: netops chat "<text>" [--match-only] [--dry-run] [--json]'); return Exit.invalid; }
+  const { matchCommand, AliasParseError, loadActionMeta, castAliasParams, CastError } = await rt();
   let match;
   try { match = matchCommand(text, loadAliases()); } catch (e) {
     if (e instanceof AliasParseError) { io.err(e.message); return Exit.invalid; }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Document, Scalar, isScalar, visit } from 'yaml';
 import type { HostOutcome } from './define.js';
+import { mark } from './trace.js';
 
 /** Serialize vars with every string tagged `!unsafe`. */
 export function unsafeVarsYaml(vars: Record<string, unknown>): string {
@@ -67,6 +68,7 @@ export async function runPlaybook(spec: PlaybookSpec): Promise<PlaybookRun> {
   writeFileSync(varsFile, unsafeVarsYaml(spec.vars), { mode: 0o600 });
   const argv = ['-i', spec.inventory, spec.playbook, '--limit', spec.limit.join(','), '-e', `@${varsFile}`, ...(spec.check ? ['--check', '--diff'] : [])];
   const t0 = Date.now();
+  mark('spawn');
   const child = execa(spec.ansiblePlaybook, argv, {
     reject: false,
     detached: true,
@@ -88,6 +90,7 @@ export async function runPlaybook(spec: PlaybookSpec): Promise<PlaybookRun> {
     setTimeout(() => kill('SIGKILL'), 5000).unref();
   }, spec.timeoutSeconds * 1000);
   const res = await child;
+  mark('exited');
   clearTimeout(timer);
   rmSync(dir, { recursive: true, force: true });
   let json: AnsibleJson | null = null;

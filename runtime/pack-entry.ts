@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import type { TaskDefinition } from './define.js';
 import { resolveOptions } from './options.js';
 import { createHash } from 'node:crypto';
-import { decodeSt2Argv, InvalidParams } from './params.js';
+import { decodeSt2Argv, InvalidParams, type Validate } from './params.js';
 import { Exit, loadActionMeta, runTask } from './run.js';
+import { flushTrace } from './trace.js';
 
 /** Build the `runEntry(task, entryUrl, argv)` of a pack bundle from its task table. */
-export function makeRunEntry(tasks: Record<string, TaskDefinition<any>>) {
+export function makeRunEntry(tasks: Record<string, TaskDefinition<any>>, validators: Record<string, Validate>) {
   return async function runEntry(name: string, entryUrl: string, argv: string[]): Promise<number> {
     const packDir = dirname(dirname(fileURLToPath(entryUrl)));
     const def = tasks[name];
@@ -29,9 +30,17 @@ export function makeRunEntry(tasks: Record<string, TaskDefinition<any>>) {
       return Exit.ok;
     }
     const opts = resolveOptions(packDir, { channel: typeof raw.chat_channel === 'string' ? raw.chat_channel : null });
-    const doc = await runTask(name, def, raw, opts);
+    const doc = await runTask(name, def, raw, { ...opts, validate: validators[name]! });
     out(doc);
+    flushTrace();
     return doc.exit_code;
   };
 }
 
+
+export { matchCommand, AliasParseError } from './alias-match.js';
+export { castAliasParams, CastError } from './st2-casts.js';
+export { resolveOptions } from './options.js';
+export { decodeValue, InvalidParams, taskParams, type Validate } from './params.js';
+export { Exit, loadActionMeta, runTask } from './run.js';
+export { flushTrace } from './trace.js';

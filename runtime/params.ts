@@ -3,11 +3,15 @@
  * (`--name=value`, bare `--name` for true, Python repr for arrays), and validate with Ajv
  * against the schema generated from the task's TypeScript type (pack/actions/<task>.yaml).
  */
-import AjvModule, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { parsePyLiteral, PyLiteralError } from './pyliteral.js';
 import { FORMAT_PATTERNS } from './formats.js';
 
-const Ajv = AjvModule as unknown as typeof AjvModule.default;
+/** An Ajv validate function (compiled at build time into the pack, see generator/emit/runtime.ts). */
+export interface Validate { (data: unknown): boolean; errors?: ErrorObject[] | null }
+
+/** Parameters netops adds to every action (who/where in chat, dry run); not part of a task's own schema. */
+export const CONTEXT_PARAMS = ['chat_user', 'chat_channel', 'dry_run'];
 
 /** An st2 parameter definition (pack/actions/<task>.yaml `parameters.<name>`). */
 export interface St2Param {
@@ -112,11 +116,12 @@ export function decodeSt2Argv(argv: string[], params: Record<string, St2Param>):
 
 const PATTERN_NAMES = new Map(Object.entries(FORMAT_PATTERNS).map(([k, v]) => [v, k]));
 
-/** JSON schema (Ajv, draft-07) of a task's parameters, from its st2 definitions. */
+/** JSON schema (Ajv, draft-07) of a task's own parameters, from its st2 definitions. */
 export function toJsonSchema(params: Record<string, St2Param>): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   const required: string[] = [];
   for (const [name, p] of Object.entries(taskParams(params))) {
+    if (CONTEXT_PARAMS.includes(name)) continue;
     const { required: req, secret: _s, immutable: _i, position: _p, description: _d, ...rest } = p;
     properties[name] = rest;
     if (req && p.default === undefined) required.push(name);
@@ -124,8 +129,6 @@ export function toJsonSchema(params: Record<string, St2Param>): Record<string, u
   return { type: 'object', properties, required, additionalProperties: false };
 }
 
-const validators = new WeakMap<object, ReturnType<InstanceType<typeof Ajv>['compile']>>();
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 
 function example(p: St2Param | undefined): string {
   const m = /Example: (.+?)\.?$/.exec(p?.description ?? '');
@@ -143,7 +146,9 @@ function describe(e: ErrorObject, params: Record<string, St2Param>, values: Reco
     case 'additionalProperties': return `unknown parameter '${name}'; this task takes ${Object.keys(taskParams(params)).join(', ')}`;
     case 'pattern': {
       const fmt = PATTERN_NAMES.get(String((e.params as { pattern: string }).pattern));
-      return fmt ? `${name}: ${shown} is not a valid ${fmt} address${hint}` : `${name}: ${shown} is not allowed (must match ${String((e.params as { pattern: string }).pattern)})${hint}`;
+      const what = (p?.description ?? '').replace(/ ?Example: .*$/, '').replace(/\.$/, '');
+      return fmt ? `${name}: ${shown} is not a valid ${fmt} address${hint}`
+        : `${name}: ${shown} is not allowed${what ? ` (${what})` : ''}; it must match ${String((e.params as { pattern: string }).pattern)}${hint}`;
     }
     case 'minimum': case 'maximum':
       return `${name}: ${shown} is out of range ${p?.minimum ?? '…'}–${p?.maximum ?? '…'}${hint}`;
@@ -153,13 +158,8 @@ function describe(e: ErrorObject, params: Record<string, St2Param>, values: Reco
   }
 }
 
-/** Validate (and fill defaults into) decoded parameters; throws InvalidParams with one line per problem. */
-export function validateParams(values: Record<string, unknown>, params: Record<string, St2Param>): Record<string, unknown> {
-  let validate = validators.get(params);
-  if (!validate) {
-    validate = ajv.compile(toJsonSchema(params));
-    validators.set(params, validate);
-  }
+/** Validate (and fill defaults into) a task's own decoded parameters; throws InvalidParams with one line per problem. */
+export function validateParams(values: Record<string, unknown>, params: Record<string, St2Param>, validate: Validate): Record<string, unknown> {
   const copy = { ...values };
   if (!validate(copy)) {
     const lines = [...new Set((validate.errors ?? []).map((e) => describe(e, params, values)))];

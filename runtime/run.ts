@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { HostOutcome, TaskDefinition } from './define.js';
 import { loadInventory } from './inventory.js';
-import { InvalidParams, maskSecrets, taskParams, validateParams, type St2Param } from './params.js';
+import { CONTEXT_PARAMS, InvalidParams, maskSecrets, validateParams, type St2Param, type Validate } from './params.js';
 import { acquireLocks, LockBusy, readState, writeState } from './state.js';
 import { outcomes, runPlaybook } from './ansible.js';
 import type { Options } from './options.js';
+import { mark } from './trace.js';
 
 /** Exit codes: what a script or StackStorm can tell apart. */
 export const Exit = { ok: 0, invalid: 2, failed: 3, partial: 4, busy: 5, timeout: 124 } as const;
@@ -58,10 +59,12 @@ export async function runTask(
   name: string,
   def: TaskDefinition<any>,
   raw: Record<string, unknown>,
-  opts: Options & { dryRun?: boolean },
+  opts: Options & { dryRun?: boolean; validate: Validate },
 ): Promise<ResultDoc> {
   const t0 = Date.now();
+  mark('task');
   const meta = loadActionMeta(opts.packDir, name);
+  mark('meta');
   const params = meta.parameters;
   const dryRun = Boolean(opts.dryRun || raw.dry_run);
   const user = typeof raw.chat_user === 'string' && raw.chat_user ? raw.chat_user : opts.user;
@@ -74,12 +77,13 @@ export async function runTask(
 
   let values: Record<string, unknown>;
   try {
-    const { chat_user: _u, chat_channel: _c, dry_run: _d, ...own } = raw;
-    values = validateParams(own, Object.fromEntries(Object.entries(taskParams(params)).filter(([k]) => !['chat_user', 'chat_channel', 'dry_run'].includes(k))));
+    const own = Object.fromEntries(Object.entries(raw).filter(([k]) => !CONTEXT_PARAMS.includes(k)));
+    values = validateParams(own, params, opts.validate);
   } catch (e) {
     if (e instanceof InvalidParams) return refuse(e.problems.join('; '));
     throw e;
   }
+  mark('validated');
   base.params = maskSecrets(values, params);
   const siteParam = def.siteParam ?? 'in';
   const site = String(values[siteParam] ?? '');
@@ -99,6 +103,7 @@ export async function runTask(
     state: (h: string) => readState(opts.stateDir, h),
     dryRun,
   };
+  mark('inventory');
   const why = def.precheck?.(values, ctx);
   if (why) return refuse(why);
 
@@ -141,7 +146,9 @@ export async function runTask(
       const tail = run.stderr.trim().split('\n').slice(-3).join(' ').slice(0, 400);
       for (const o of outs) o.message = `ansible-playbook exited ${run.exitCode}: ${tail}`;
     }
-    return done({ status, exit_code: code, site, hosts: outs, summary: [head, ...lines].join('\n'), error });
+    const doc = done({ status, exit_code: code, site, hosts: outs, summary: [head, ...lines].join('\n'), error });
+    mark('result');
+    return doc;
   } finally {
     release();
   }

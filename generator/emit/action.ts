@@ -28,11 +28,16 @@ export function contextParams(task: TaskModel): Record<string, Record<string, un
   };
 }
 
+/** The st2 `parameters` of a task's action: its own, then the context ones. */
+export function actionParameters(task: TaskModel): Record<string, Record<string, unknown>> {
+  const parameters: Record<string, Record<string, unknown>> = {};
+  for (const p of task.params) parameters[p.name] = paramSchema(p);
+  return Object.assign(parameters, contextParams(task));
+}
+
 /** Emit the metadata and entry script of one task. */
 export function emitAction(task: TaskModel): EmittedFile[] {
-  const parameters: Record<string, unknown> = {};
-  for (const p of task.params) parameters[p.name] = paramSchema(p);
-  Object.assign(parameters, contextParams(task));
+  const parameters = actionParameters(task);
   const meta = {
     name: task.name,
     pack: 'netops',

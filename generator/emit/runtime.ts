@@ -6,7 +6,14 @@ import { build } from 'esbuild';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AjvModule from 'ajv';
+import standaloneModule from 'ajv/dist/standalone/index.js';
 import type { TaskModel } from '../model.js';
+import { toJsonSchema, type St2Param } from '../../runtime/params.js';
+import { actionParameters } from './action.js';
+
+const Ajv = AjvModule as unknown as typeof AjvModule.default;
+const standaloneCode = standaloneModule as unknown as typeof standaloneModule.default;
 import type { EmittedFile } from './types.js';
 
 /** The runtime's TypeScript sources (dist/generator/emit → runtime/ of the checkout). */
@@ -17,8 +24,11 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
   const rel = (p: string) => (p.startsWith(root + '/') ? './' + p.slice(root.length + 1) : p);
   const lines = tasks.map((t, i) => `import t${i} from ${JSON.stringify(rel(join(actionsDir, t.verb + '.ts')))};`);
   lines.push(`export const tasks = { ${tasks.map((t, i) => `${JSON.stringify(t.name)}: t${i}`).join(', ')} };`);
+  lines.push(`import * as validatorFns from 'netops:validators';`);
+  lines.push('export const validators = validatorFns;');
   lines.push(`import { makeRunEntry } from ${JSON.stringify(rel(join(RUNTIME_DIR, 'pack-entry.ts')))};`);
-  lines.push('export const runEntry = makeRunEntry(tasks);');
+  lines.push(`export * from ${JSON.stringify(rel(join(RUNTIME_DIR, 'pack-entry.ts')))};`);
+  lines.push('export const runEntry = makeRunEntry(tasks, validators);');
   const result = await build({
     stdin: { contents: lines.join('\n'), resolveDir: root, sourcefile: 'netops-pack.ts', loader: 'ts' },
     absWorkingDir: root,
@@ -27,19 +37,35 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
     format: 'esm',
     target: 'node20',
     write: false,
-    minifyWhitespace: true,
-    minifySyntax: true,
+    minify: true,
     legalComments: 'none',
     charset: 'utf8',
     logLevel: 'silent',
     // Task files import the authoring API by a relative path into a netops checkout; bind it
     // to this netops's runtime wherever the task tree lives.
-    plugins: [{ name: 'netops-define', setup(b) { b.onResolve({ filter: /(^|\/)runtime\/define(\.js|\.ts)?$/ }, () => ({ path: join(RUNTIME_DIR, 'define.ts') })); } }],
+    plugins: [{
+      name: 'netops',
+      setup(b) {
+        b.onResolve({ filter: /(^|\/)runtime\/define(\.js|\.ts)?$/ }, () => ({ path: join(RUNTIME_DIR, 'define.ts') }));
+        b.onResolve({ filter: /^netops:validators$/ }, () => ({ path: 'validators', namespace: 'netops' }));
+        b.onLoad({ filter: /.*/, namespace: 'netops' }, () => ({ contents: validatorsSource(tasks), loader: 'js', resolveDir: join(RUNTIME_DIR, '..') }));
+      },
+    }],
     banner: { js: "import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);" },
   });
   const out = result.outputFiles[0];
   if (!out) throw new Error('esbuild produced no output');
   return { path: 'actions/runtime/netops.mjs', content: out.text };
+}
+
+/**
+ * Ajv validators of every task's parameters, compiled now (Ajv standalone code) so that a
+ * task run does not pay Ajv's schema compilation at start-up.
+ */
+function validatorsSource(tasks: TaskModel[]): string {
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, code: { source: true, esm: true, lines: false } });
+  for (const t of tasks) ajv.addSchema(toJsonSchema(actionParameters(t) as Record<string, St2Param>), t.name);
+  return standaloneCode(ajv, Object.fromEntries(tasks.map((t) => [t.name, t.name])));
 }
 
 /** Copy playbooks/ into the pack (the runtime runs them from there). */

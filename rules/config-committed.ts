@@ -1,0 +1,10 @@
+import { defineRule } from '../runtime/define.js';
+
+export default defineRule({
+  description: 'Configuration committed on a router by someone other than netops',
+  when: {
+    error: ['regex', '^(CONFIGURATION_COMMIT_COMPLETED|USER_WRITE_CONFIG|USER_EXIT_CONFIG_MODE)$'],
+    user: ['nequals', 'netops'],
+  },
+  post: ':pencil2: CONFIG CHANGED outside netops on {{ trigger.site | default("?", true) }}/{{ trigger.router }} by {{ trigger.user | default("unknown user", true) }} at {{ trigger.time }} | {{ trigger.summary }}',
+});

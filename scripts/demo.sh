@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The main job on a fresh machine (as root): install, build the pack, bring up the FRR lab,
+# and run the seed chat command end to end — then show it on the router and undo it.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "build the StackStorm pack (pack/) from actions/, aliases/, rules/"
+npx netops build
+npx netops build --check
+
+trap 'step "lab down"; bash lab/down.sh' EXIT
+step "lab up: FRR routers in network namespaces, SSH + vtysh like hardware"
+bash lab/up.sh
+
+export NETOPS_STATE_DIR="${NETOPS_STATE_DIR:-$(mktemp -d /tmp/netops-demo-XXXXXX)}"
+step "what StackStorm would do with the chat text"
+npx netops chat "add peer in=bma ip=10.0.0.1 as=65100" --match-only
+step "dry run: the config lines, nothing changed"
+npx netops chat "add peer in=bma ip=10.0.0.1 as=65100" --dry-run
+step "the chat command for real"
+npx netops chat "add peer in=bma ip=10.0.0.1 as=65100"
+step "on the router itself"
+vtysh -N no-bma-edge1 -c 'show bgp summary'
+step "the same through the generated StackStorm entry script (argv as st2 builds it)"
+./pack/actions/show_peers.mjs --in=bma --chat_user=demo | python3 -m json.tool | head -30
+step "bad input is refused before any device is touched"
+npx netops chat "add peer in=xyz ip=10.0.0.1 as=65100" || true
+npx netops chat "add peer in=bma ip=10.0.0.300 as=0" || true
+step "undo"
+npx netops chat "remove peer in=bma ip=10.0.0.1"
