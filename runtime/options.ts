@@ -17,6 +17,8 @@ export interface Options {
   /** Who asked (chat user, or the terminal user). */
   user: string;
   channel: string | null;
+  /** Upper bound on any task's timeout, in seconds (NETOPS_TASK_TIMEOUT); null: the task's own. */
+  taskTimeout: number | null;
 }
 
 /** Where StackStorm keeps the pack configuration. */
@@ -37,5 +39,6 @@ export function resolveOptions(packDir: string, overrides: Partial<Options> = {}
     lockWait: overrides.lockWait ?? Number(env.NETOPS_LOCK_WAIT ?? 30),
     user: overrides.user ?? env.NETOPS_USER ?? env.SUDO_USER ?? env.USER ?? 'unknown',
     channel: overrides.channel ?? null,
+    taskTimeout: overrides.taskTimeout ?? (env.NETOPS_TASK_TIMEOUT ? Number(env.NETOPS_TASK_TIMEOUT) : null),
   };
 }

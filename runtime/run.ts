@@ -116,6 +116,7 @@ export async function runTask(
       throw e;
     }
   }
+  const timeout = Math.min(def.timeout, opts.taskTimeout ?? Infinity);
   try {
     const run = await runPlaybook({
       ansiblePlaybook: opts.ansiblePlaybook,
@@ -125,7 +126,7 @@ export async function runTask(
       limit: hosts.map((h) => h.name),
       vars: { params: { ...values, backup_dir: join(opts.stateDir, 'backups') } },
       check: dryRun,
-      timeoutSeconds: def.timeout,
+      timeoutSeconds: timeout,
     });
     const outs = outcomes(run, hosts.map((h) => h.name));
     const bad = outs.filter((o) => o.status === 'failed' || o.status === 'unreachable');
@@ -139,8 +140,8 @@ export async function runTask(
     });
     const status: ResultDoc['status'] = run.timedOut ? 'timeout' : bad.length === outs.length ? 'failed' : bad.length ? 'partial' : outs.some((o) => o.status === 'changed') ? 'changed' : 'ok';
     const code = status === 'timeout' ? Exit.timeout : status === 'failed' ? Exit.failed : status === 'partial' ? Exit.partial : Exit.ok;
-    const head = `${user}: ${name.replace(/_/g, ' ')} in ${site}${dryRun ? ' (dry run, nothing changed)' : ''}${status === 'timeout' ? ` stopped after ${def.timeout}s` : ''}`;
-    const error = status === 'timeout' ? `ansible-playbook did not finish within ${def.timeout}s and was stopped`
+    const head = `${user}: ${name.replace(/_/g, ' ')} in ${site}${dryRun ? ' (dry run, nothing changed)' : ''}${status === 'timeout' ? ` stopped after ${timeout}s` : ''}`;
+    const error = status === 'timeout' ? `ansible-playbook did not finish within ${timeout}s and was stopped`
       : bad.length ? bad.map((o) => `${o.host}: ${o.message}`).join('; ') : null;
     if (!run.json && !run.timedOut && bad.length) {
       const tail = run.stderr.trim().split('\n').slice(-3).join(' ').slice(0, 400);

@@ -1,0 +1,229 @@
+/**
+ * Tasks end to end on the built-in lab: the CLI (`netops chat`, `netops <task>`, `netops run`)
+ * and the generated StackStorm entry scripts, real ansible-playbook, real FRR routers; every
+ * assertion about the network is read back from the router itself with vtysh.
+ */
+import { expect } from 'chai';
+import { execa } from 'execa';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { LAB_INVENTORY, REPO, bgpState, useLab, vtysh, vtyshJson, waitForBgpState } from '../support/lab.js';
+
+const CLI = join(REPO, 'dist', 'cli', 'netops.js');
+let stateDir = '';
+const env = (extra: Record<string, string> = {}) => ({ NETOPS_STATE_DIR: stateDir, NETOPS_INVENTORY: LAB_INVENTORY, NETOPS_LOCK_WAIT: '1', NETOPS_USER: 'tester', ...extra });
+
+interface Doc { status: string; exit_code: number; summary: string; error: string | null; user: string; hosts: { host: string; status: string; data: Record<string, unknown>; commands: string[] }[] }
+
+/** Run the CLI with --json; the parsed result document and the exit code. */
+async function netops(args: string[], extra: Record<string, string> = {}): Promise<{ code: number; doc: Doc | null; out: string; err: string }> {
+  const r = await execa('node', [CLI, ...args, '--json'], { env: env(extra), reject: false });
+  let doc: Doc | null = null;
+  try { doc = JSON.parse(r.stdout) as Doc; } catch { doc = null; }
+  return { code: r.exitCode ?? -1, doc, out: r.stdout, err: r.stderr };
+}
+
+/** Run a generated entry script exactly as StackStorm's local-shell-script runner would. */
+async function st2Exec(task: string, values: Record<string, unknown>, extra: Record<string, string> = {}): Promise<{ code: number; doc: Doc; raw: string }> {
+  const entry = join(REPO, 'pack', 'actions', `${task}.mjs`);
+  const meta = parse(readFileSync(join(REPO, 'pack', 'actions', `${task}.yaml`), 'utf8')) as { parameters: unknown };
+  const { stdout: command } = await execa('python3', [join(REPO, 'test', 'support', 'st2_command.py')], { input: JSON.stringify({ entry, parameters: meta.parameters, values }) });
+  const r = await execa('/bin/sh', ['-c', `chmod +x ${entry}; ${command}`], { env: env(extra), reject: false });
+  return { code: r.exitCode ?? -1, doc: JSON.parse(r.stdout) as Doc, raw: r.stdout + r.stderr };
+}
+
+const running = (router = 'bma-edge1') => vtysh(router, 'show running-config');
+
+describe('tasks on the lab (real ansible-playbook against FRR)', function () {
+  this.timeout(600_000);
+
+  before(async function () {
+    await useLab(this);
+    stateDir = mkdtempSync(join(tmpdir(), 'netops-state-'));
+    for (const ip of ['10.0.0.1', '10.0.0.5']) await netops(['run', 'remove_peer', 'in=bma', `ip=${ip}`]);
+  });
+  after(() => { if (stateDir) rmSync(stateDir, { recursive: true, force: true }); });
+
+  it('the seed chat command brings the session to Established, recorded in the state', async () => {
+    const r = await netops(['chat', 'add peer in=bma ip=10.0.0.1 as=65100']);
+    expect(r.code, r.err + r.out).to.equal(0);
+    expect(r.doc!.status).to.equal('changed');
+    expect(r.doc!.summary).to.match(/^tester: add peer in bma/);
+    expect(await waitForBgpState('bma-edge1', '10.0.0.1', 'Established')).to.equal('Established');
+    expect(await running()).to.contain('neighbor 10.0.0.1 remote-as 65100');
+    const state = JSON.parse(readFileSync(join(stateDir, 'state', 'bma-edge1.json'), 'utf8'));
+    expect(state.bgp_peers['10.0.0.1'].as).to.equal(65100);
+  });
+
+  it('a second run changes nothing', async () => {
+    const before = await running();
+    const r = await netops(['chat', 'add peer in=bma ip=10.0.0.1 as=65100']);
+    expect(r.code).to.equal(0);
+    expect(r.doc!.status).to.equal('ok');
+    expect(r.doc!.hosts[0]!.status).to.equal('ok');
+    expect(await running()).to.equal(before);
+  });
+
+  it('show peers reads state, uptime and prefixes from the router', async () => {
+    const r = await netops(['chat', 'show peers in=bma']);
+    expect(r.code, r.err).to.equal(0);
+    const peers = r.doc!.hosts[0]!.data.peers as { peer: string; state: string; remote_as: number }[];
+    expect(peers.find((p) => p.peer === '10.0.0.1')).to.include({ state: 'Established', remote_as: 65100 });
+    expect(r.doc!.summary).to.contain('10.0.0.1 AS65100 Established');
+  });
+
+  it('refuses bad input before touching any router, saying what to type', async () => {
+    const before = await running();
+    const cases: [string[], RegExp][] = [
+      [['chat', 'add peer in=xyz ip=10.0.0.1 as=65100'], /unknown site 'xyz'; known sites: bma, gbg/],
+      [['chat', 'add peer in=bma ip=10.0.0.256 as=65100'], /ip: "10\.0\.0\.256" is not a valid ipv4 address, e\.g\. ip=10\.0\.0\.1/],
+      [['chat', 'add peer in=bma ip=10.0.0.9 as=0'], /as: 0 is out of range 1–4294967295/],
+      [['chat', 'add peer in=bma ip=10.0.0.9 as=4294967296'], /out of range 1–4294967295/],
+      [['chat', 'add peer in=bma ip=10.0.0.1 as=65999'], /already has peer 10\.0\.0\.1 with AS 65100; remove it first/],
+      [['chat', 'set interface eth9 down in=bma'], /bma-edge1 has no interface eth9; it has: to-peer1, to-peer2/],
+      [['chat', 'set interface to-peer1 sideways in=bma'], /state: "sideways" must be one of up, down/],
+      [['add-peer', '--in', 'bma;reboot', '--ip', '10.0.0.9', '--as', '1'], /in: "bma;reboot" is not allowed/],
+    ];
+    for (const [args, want] of cases) {
+      const r = await netops(args);
+      expect(r.code, `${args.join(' ')}: ${r.err}`).to.equal(2);
+      expect(r.doc!.summary, args.join(' ')).to.match(want);
+      expect(r.doc!.hosts, 'no router was touched').to.deep.equal([]);
+    }
+    expect(await running()).to.equal(before);
+  });
+
+  it('--dry-run shows the exact config lines and changes nothing; secrets are masked', async () => {
+    const before = await running();
+    const r = await netops(['add-peer', '--in', 'bma', '--ip', '10.0.0.5', '--as', '65200', '--password', 'Sup3rS3cret', '--dry-run']);
+    expect(r.code, r.err + r.out).to.equal(0);
+    const cmds = r.doc!.hosts[0]!.commands.join('\n');
+    expect(cmds).to.contain('neighbor 10.0.0.5 remote-as 65200');
+    expect(r.out + r.err).to.not.contain('Sup3rS3cret');
+    expect(r.doc!.summary).to.contain('dry run, nothing changed');
+    expect(await running()).to.equal(before);
+  });
+
+  it('the generated entry script, run with the argv StackStorm builds, makes the same change', async () => {
+    const r = await st2Exec('add_peer', { in: 'bma', ip: '10.0.0.5', as: 65200, description: 'peer two' });
+    expect(r.code, r.raw).to.equal(0);
+    expect(r.doc.status).to.equal('changed');
+    expect(r.doc.summary).to.match(/^chatuser: add peer in bma/);
+    expect(await waitForBgpState('bma-edge1', '10.0.0.5', 'Established')).to.equal('Established');
+    expect(await running()).to.contain('neighbor 10.0.0.5 description peer two');
+  });
+
+  it('user text is inert: template syntax, shell syntax and YAML tags land verbatim; newlines are refused', async () => {
+    const inert = [`{{ lookup('pipe','id') }}`, 'x; reboot', '!!python/object/apply:os.system ["id"]', '$(id) `id` %s {% raw %}'];
+    for (const text of inert) {
+      const r = await netops(['run', 'add_peer', 'in=bma', 'ip=10.0.0.5', 'as=65200', `description=${text}`]);
+      expect(r.code, `${text}: ${r.err}${r.out}`).to.equal(0);
+      const cfg = await running();
+      expect(cfg, text).to.contain(`neighbor 10.0.0.5 description ${text}`);
+      expect(cfg).to.not.match(/uid=\d+/);
+    }
+    const chat = await netops(['chat', `add peer in=bma ip=10.0.0.5 as=65200 description="{{ 7*7 }}"`]);
+    expect(chat.code).to.equal(0);
+    expect(await running()).to.contain('neighbor 10.0.0.5 description {{ 7*7 }}');
+    const nl = await st2Exec('add_peer', { in: 'bma', ip: '10.0.0.5', as: 65200, description: 'ok\nno router bgp 65000' });
+    expect(nl.code).to.equal(2);
+    expect(nl.doc.summary).to.match(/description: .* is not allowed/);
+    const cfg = await running();
+    expect(cfg).to.contain('router bgp 65000');
+    expect(cfg).to.contain('neighbor 10.0.0.5 description {{ 7*7 }}');
+  });
+
+  it('set interface down and up, verified on the router', async () => {
+    const down = await netops(['chat', 'set interface to-peer2 down in=bma']);
+    expect(down.code, down.err + down.out).to.equal(0);
+    const ifd = await vtyshJson<Record<string, { administrativeStatus?: string }>>('bma-edge1', 'show interface to-peer2 json');
+    expect(ifd['to-peer2']?.administrativeStatus).to.equal('down');
+    expect(await waitForBgpState('bma-edge1', '10.0.0.5', ['Idle', 'Active', 'Connect'], 15_000)).to.not.equal('Established');
+    const up = await netops(['set-interface', '--in', 'bma', '--name', 'to-peer2', '--state', 'up']);
+    expect(up.code).to.equal(0);
+    const ifu = await vtyshJson<Record<string, { administrativeStatus?: string }>>('bma-edge1', 'show interface to-peer2 json');
+    expect(ifu['to-peer2']?.administrativeStatus).to.equal('up');
+    expect(await waitForBgpState('bma-edge1', '10.0.0.5', 'Established', 30_000)).to.equal('Established');
+  });
+
+  it('show facts reads hostname, version, uptime and interfaces', async () => {
+    const r = await netops(['chat', 'show facts in=gbg']);
+    expect(r.code, r.err).to.equal(0);
+    expect(r.doc!.hosts.map((h) => h.host)).to.deep.equal(['gbg-edge1']);
+    expect(r.doc!.hosts[0]!.data.hostname).to.equal('gbg-edge1');
+    expect(r.doc!.summary).to.contain('gbg-edge1');
+  });
+
+  it('backup config, then show config diff against it', async () => {
+    const b = await netops(['chat', 'backup config in=bma']);
+    expect(b.code, b.err + b.out).to.equal(0);
+    const same = await netops(['chat', 'show config diff in=bma']);
+    expect(same.code).to.equal(0);
+    expect(same.doc!.hosts[0]!.data.changed).to.equal(false);
+    const rm = await netops(['chat', 'remove peer in=bma ip=10.0.0.5']);
+    expect(rm.code).to.equal(0);
+    const diff = await netops(['chat', 'show config diff in=bma']);
+    expect(diff.doc!.hosts[0]!.data.changed).to.equal(true);
+    expect(String(diff.doc!.hosts[0]!.data.diff)).to.match(/^-\s*neighbor 10\.0\.0\.5 remote-as 65200/m);
+  });
+
+  it('an unreachable router gives a clear failure and nothing half-applied', async () => {
+    const inv = parse(readFileSync(LAB_INVENTORY, 'utf8'));
+    inv.all.children.sites.children.bma.hosts['bma-edge1'].ansible_port = 2222; // nothing listens there
+    const badInv = join(stateDir, 'unreachable.yml');
+    writeFileSync(badInv, stringify(inv));
+    const before = await running();
+    const stateBefore = readFileSync(join(stateDir, 'state', 'bma-edge1.json'), 'utf8');
+    const r = await netops(['chat', 'add peer in=bma ip=10.0.0.5 as=65200'], { NETOPS_INVENTORY: badInv });
+    expect(r.code).to.equal(3);
+    expect(r.doc!.status).to.equal('failed');
+    expect(r.doc!.hosts[0]!.status).to.equal('unreachable');
+    expect(r.doc!.summary).to.match(/bma-edge1: UNREACHABLE: /);
+    expect(await running()).to.equal(before);
+    expect(readFileSync(join(stateDir, 'state', 'bma-edge1.json'), 'utf8')).to.equal(stateBefore);
+  });
+
+  it('a second change to a router that is being changed is refused, naming who holds it', async () => {
+    const lock = join(stateDir, 'locks', 'bma-edge1.lock');
+    writeFileSync(lock, JSON.stringify({ user: 'carol', task: 'remove_peer', pid: process.pid, since: '2026-11-24T10:00:00Z' }));
+    try {
+      const r = await netops(['chat', 'remove peer in=bma ip=10.0.0.1']);
+      expect(r.code).to.equal(5);
+      expect(r.doc!.summary).to.contain('bma-edge1 is being changed by carol (remove_peer');
+      expect(await bgpState('bma-edge1', '10.0.0.1')).to.equal('Established');
+    } finally { rmSync(lock, { force: true }); }
+  });
+
+  it('remove peer removes it from the router and the state', async () => {
+    const r = await netops(['chat', 'remove peer in=bma ip=10.0.0.1']);
+    expect(r.code, r.err).to.equal(0);
+    expect(r.doc!.status).to.equal('changed');
+    expect(await running()).to.not.contain('neighbor 10.0.0.1 ');
+    expect(await bgpState('bma-edge1', '10.0.0.1')).to.equal('absent');
+    const state = JSON.parse(readFileSync(join(stateDir, 'state', 'bma-edge1.json'), 'utf8'));
+    expect(state.bgp_peers).to.not.have.property('10.0.0.1');
+  });
+});
+
+describe('task timeout stops the whole ansible process group', function () {
+  this.timeout(60_000);
+  it('exits 124 and leaves no child behind', async () => {
+    stateDir ||= mkdtempSync(join(tmpdir(), 'netops-state-'));
+    const dir = mkdtempSync(join(tmpdir(), 'netops-timeout-'));
+    const fake = join(dir, 'ansible-playbook');
+    const pidFile = join(dir, 'child.pid');
+    // A stand-in for a hung ansible-playbook (the real one can't be made to hang on demand): it forks a worker.
+    writeFileSync(fake, `#!/bin/sh\nsleep 300 &\necho $! > ${pidFile}\nwait\n`);
+    chmodSync(fake, 0o755);
+    const r = await netops(['show-peers', '--in', 'bma'], { NETOPS_ANSIBLE_PLAYBOOK: fake, NETOPS_TASK_TIMEOUT: '2' });
+    expect(r.code).to.equal(124);
+    expect(r.doc!.status).to.equal('timeout');
+    expect(r.doc!.error).to.contain('did not finish within 2s');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await new Promise((res) => setTimeout(res, 300));
+    expect(existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z'), `worker ${pid} still running`).to.equal(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
