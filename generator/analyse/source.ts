@@ -73,7 +73,7 @@ export function propName(n: Node): string {
 export function prop(obj: ObjectLiteralExpression, name: string): Node | undefined {
   for (const p of obj.getProperties()) {
     if ((Node.isPropertyAssignment(p) || Node.isMethodDeclaration(p) || Node.isShorthandPropertyAssignment(p)) && propName(p.getNameNode()) === name) {
-      return Node.isPropertyAssignment(p) ? p.getInitializer() : p;
+      return Node.isPropertyAssignment(p) ? unwrap(p.getInitializer()) : p;
     }
   }
   return undefined;
@@ -82,4 +82,11 @@ export function prop(obj: ObjectLiteralExpression, name: string): Node | undefin
 /** kebab-case file stem → st2 snake_case name. */
 export function snake(verb: string): string {
   return verb.replace(/-/g, '_');
+}
+
+/** The expression inside `x as T`, `x satisfies T` and parentheses. */
+export function unwrap(node: Node | undefined): Node | undefined {
+  let n = node;
+  while (n && (Node.isAsExpression(n) || Node.isSatisfiesExpression(n) || Node.isParenthesizedExpression(n))) n = n.getExpression();
+  return n;
 }
