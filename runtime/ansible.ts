@@ -111,6 +111,12 @@ function diffText(d: unknown): string {
   return typeof d === 'string' ? d : '';
 }
 
+/**
+ * network_cli reports a device it cannot reach as a failed task, not as unreachable;
+ * these are the connection errors (paramiko, the persistent connection, a ProxyCommand).
+ */
+const UNREACHABLE = /Connection refused|Unable to connect to port|Indecipherable protocol version|command timeout triggered|persistent connection idle timeout|No route to host|Network is unreachable|timed out|Name or service not known|ssh connection failed/i;
+
 /** Per-host outcomes from a run's JSON: status, the `netops result` dict, commands, diff, first failure message. */
 export function outcomes(run: PlaybookRun, hosts: string[]): HostOutcome[] {
   return hosts.map((host) => {
@@ -127,7 +133,7 @@ export function outcomes(run: PlaybookRun, hosts: string[]): HostOutcome[] {
     }
     if (Array.isArray(o.data.commands)) for (const c of o.data.commands) if (typeof c === 'string' && !o.commands.includes(c)) o.commands.push(c);
     if (!st) { o.status = 'failed'; o.message ||= run.timedOut ? 'timed out' : `no result from ansible-playbook (exit ${run.exitCode ?? 'signal'})`; }
-    else if (st.unreachable > 0) o.status = 'unreachable';
+    else if (st.unreachable > 0 || (st.failures > 0 && UNREACHABLE.test(o.message))) o.status = 'unreachable';
     else if (st.failures > 0) o.status = 'failed';
     else if (st.changed > 0) o.status = 'changed';
     return o;

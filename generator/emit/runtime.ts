@@ -75,6 +75,7 @@ export function emitPlaybooks(dir: string): EmittedFile[] {
     let names: string[];
     try { names = readdirSync(d).sort(); } catch { return; }
     for (const n of names) {
+      if (n === '__pycache__' || n.endsWith('.pyc') || n.endsWith('.retry')) continue;
       const p = join(d, n);
       if (statSync(p).isDirectory()) walk(p, `${prefix}${n}/`);
       else out.push({ path: `playbooks/${prefix}${n}`, content: readFileSync(p) });

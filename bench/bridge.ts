@@ -1,0 +1,268 @@
+/**
+ * Bridge benchmarks, black-box: the real CLI (`node dist/cli/netops.js bridge`) as a separate
+ * process, real UDP on 127.0.0.1, the StackStorm webhook double in this process.
+ *
+ * 1. ingest: 20,000 msg/s over UDP for BENCH_SECONDS (default 60): sent vs received at the bridge
+ *    (plus kernel and queue drops), RSS per second and peak (VmHWM). Default flags, so unknown
+ *    messages are parsed and counted but not forwarded (BENCH_FORWARD_ALL=1 forwards them too).
+ * 2. latency: 1,000 msg/s for BENCH_SECONDS, every message forwarded: receipt-to-POST latency,
+ *    measured from the send on the sender's side to the arrival of the POST at the double.
+ * Medians are over one-second windows. Run alone: `node dist/bench/bridge.js`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { startSt2Webhook } from '../test/support/st2-webhook.js';
+
+/** One figure. `median` is over one-second windows unless said otherwise. */
+export interface BenchResult {
+  name: string;
+  median: number;
+  unit: string;
+  min?: number;
+  max?: number;
+  target?: string;
+  ok?: boolean;
+  note?: string;
+}
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const KEY = 'bench-api-key';
+
+function cli(): string[] {
+  const main = join(REPO, 'dist', 'cli', 'netops.js');
+  return existsSync(main) ? [main, 'bridge'] : [join(REPO, 'dist', 'cli', 'commands', 'bridge.js')];
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function percentile(xs: number[] | Float64Array, p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** A realistic mix: BGP and interface changes from many routers, and plenty of noise. */
+function message(i: number): string {
+  const r = i % 40;
+  switch (i % 8) {
+    case 0:
+      return `<29>May  1 10:00:00 edge${r} bgpd[1234]: [M59KS-A3ZXZ] %ADJCHANGE: neighbor 10.${r}.${(i >> 3) % 250}.1(Unknown) in vrf default ${i % 16 ? 'Down' : 'Up'} Peer closed the session seq=${i}`;
+    case 1:
+      return `<189>May  1 10:00:00 core${r}: %LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet0/${i % 48}, changed state to down seq=${i}`;
+    case 2:
+      return `<28>Mar 31 08:41:59 mx${r} mib2d[2222]: SNMP_TRAP_LINK_DOWN: ifIndex ${500 + (i % 100)}, ifAdminStatus up(1), ifOperStatus down(2), ifName ge-0/0/${i % 24} seq=${i}`;
+    default:
+      return `<30>May  1 10:00:00 srv${r} sshd[22]: Accepted publickey for user${i % 5} from 192.0.2.${i % 250} port ${i % 60000} ssh2 seq=${i}`;
+  }
+}
+
+interface Running {
+  child: ChildProcess;
+  stderr: () => string;
+  statsFile: string;
+  stats: () => Record<string, any> | null;
+  stop: () => Promise<number | null>;
+}
+
+async function startBridge(port: number, st2Url: string, dir: string, extra: string[]): Promise<Running> {
+  const statsFile = join(dir, 'stats.json');
+  const args = [...cli(), '--udp', `127.0.0.1:${port}`, '--spool', join(dir, 'spool'), '--st2-url', st2Url, '--stats-json', statsFile, '--stats-interval', '1s', '--stats-log', '0', ...extra];
+  const child = spawn(process.execPath, args, { env: { ...process.env, ST2_API_KEY: KEY }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  await new Promise<void>((ok, fail) => {
+    const t = setInterval(() => {
+      if (/ ready: /.test(err)) {
+        clearInterval(t);
+        ok();
+      }
+    }, 20);
+    child.once('exit', (c) => {
+      clearInterval(t);
+      fail(new Error(`bridge exited ${c}: ${err}`));
+    });
+  });
+  return {
+    child,
+    stderr: () => err,
+    statsFile,
+    stats: () => {
+      try {
+        return JSON.parse(readFileSync(statsFile, 'utf8')) as Record<string, any>;
+      } catch {
+        return null;
+      }
+    },
+    stop: async () => {
+      const done = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      child.kill('SIGTERM');
+      return done;
+    },
+  };
+}
+
+function peakRss(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function freeUdpPort(): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const p = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
+}
+
+/** Send `rate` msg/s for `seconds` (message i carries seq=i); calls onSecond after each second; records send times (epoch ms). */
+async function send(port: number, rate: number, seconds: number, onSecond: (s: number) => void, sentAt?: Float64Array): Promise<void> {
+  const sock = dgram.createSocket('udp4');
+  sock.connect(port, '127.0.0.1');
+  await new Promise<void>((r) => sock.once('connect', () => r()));
+  const total = rate * seconds;
+  const t0 = performance.now();
+  let sent = 0;
+  let second = 0;
+  await new Promise<void>((done) => {
+    const tick = () => {
+      const elapsed = performance.now() - t0;
+      const due = Math.min(total, Math.floor((elapsed * rate) / 1000));
+      while (sent < due) {
+        if (sentAt) sentAt[sent] = performance.timeOrigin + performance.now();
+        sock.send(message(sent));
+        sent++;
+      }
+      while (elapsed >= (second + 1) * 1000 && second < seconds) onSecond(++second);
+      if (sent >= total) return done();
+      setTimeout(tick, 2);
+    };
+    tick();
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  sock.close();
+}
+
+async function ingest(seconds: number, rate: number): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'netops-bench-ingest-'));
+  const st2 = await startSt2Webhook({ apiKey: KEY });
+  const port = await freeUdpPort();
+  const b = await startBridge(port, st2.url, dir, process.env.BENCH_FORWARD_ALL ? ['--forward-unknown'] : []);
+  const rates: number[] = [];
+  const rss: number[] = [];
+  let prev: { t: number; n: number } | null = null;
+  try {
+    await send(port, rate, seconds, () => {
+      const s = b.stats();
+      if (!s) return;
+      const t = Date.parse(s.time as string);
+      // The bridge writes its counters once a second: a rate between two distinct samples.
+      if (prev && t > prev.t) rates.push(((s.received.total - prev.n) * 1000) / (t - prev.t));
+      if (!prev || t > prev.t) {
+        prev = { t, n: s.received.total };
+        rss.push(s.rss_bytes / 2 ** 20);
+      }
+    });
+    const total = rate * seconds;
+    const deadline = Date.now() + 10_000;
+    while ((b.stats()?.received.total ?? 0) < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1200));
+    const peak = peakRss(b.child.pid!) / 2 ** 20;
+    const s = b.stats()!;
+    await b.stop();
+    const received = s.received.total as number;
+    const loss = total - received;
+    const windows = rates.length > 2 ? rates.slice(1) : rates;
+    return [
+      { name: 'bridge udp ingest rate', median: round(median(windows), 0), min: round(Math.min(...windows), 0), max: round(Math.max(...windows), 0), unit: 'msg/s', target: `${rate} msg/s offered`, ok: median(windows) >= rate * 0.98 },
+      {
+        name: 'bridge udp ingest loss (sent - received)',
+        median: loss,
+        unit: 'msgs',
+        target: '0',
+        ok: loss === 0,
+        note: `sent ${total}, received ${received}, kernel drops ${s.udp_kernel_drops ?? 'n/a'}, queue drops ${s.udp_queue_drops}, bridge drops ${s.dropped_total}; parsed ${s.parsed}, unknown ${s.unknown}, damped ${s.damping.suppressed}, delivered ${s.delivered}, spool depth ${s.spool.depth}`,
+      },
+      { name: 'bridge rss under ingest', median: round(median(rss)), min: round(Math.min(...rss)), max: round(Math.max(...rss)), unit: 'MB', target: '<= 200 MB', ok: peak <= 200, note: `peak (VmHWM) ${round(peak)} MB` },
+    ];
+  } finally {
+    if (b.child.exitCode === null) await b.stop();
+    await st2.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function latency(seconds: number, rate: number): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'netops-bench-latency-'));
+  const total = rate * seconds;
+  const sentAt = new Float64Array(total);
+  const arrivals: Array<[number, number]> = [];
+  const st2 = await startSt2Webhook({
+    apiKey: KEY,
+    onEvent: (p) => {
+      const m = /seq=(\d+)$/.exec(String(p.raw));
+      if (m) arrivals.push([Number(m[1]), performance.timeOrigin + performance.now()]);
+    },
+  });
+  const port = await freeUdpPort();
+  const b = await startBridge(port, st2.url, dir, ['--forward-unknown', '--flap-window', '0']);
+  try {
+    await send(port, rate, seconds, () => undefined, sentAt);
+    await st2.waitFor(() => arrivals.length >= total, 30_000, 'all latency events').catch(() => undefined);
+    const s = b.stats();
+    await b.stop();
+    // Windows by send second.
+    const windows: number[][] = Array.from({ length: seconds }, () => []);
+    const all: number[] = [];
+    for (const [seq, at] of arrivals) {
+      const l = at - sentAt[seq]!;
+      all.push(l);
+      windows[Math.min(seconds - 1, Math.floor(seq / rate))]!.push(l);
+    }
+    const p50s = windows.filter((w) => w.length > 0).map((w) => percentile(w, 50));
+    const p99s = windows.filter((w) => w.length > 0).map((w) => percentile(w, 99));
+    const note = `${arrivals.length}/${total} delivered; over all events p50 ${round(percentile(all, 50), 2)} ms, p99 ${round(percentile(all, 99), 2)} ms, max ${round(Math.max(...all), 2)} ms; bridge rss ${s ? round(s.rss_bytes / 2 ** 20) : '?'} MB`;
+    return [
+      { name: 'bridge receipt-to-POST latency p50 @1000 msg/s', median: round(median(p50s), 2), min: round(Math.min(...p50s), 2), max: round(Math.max(...p50s), 2), unit: 'ms', note },
+      { name: 'bridge receipt-to-POST latency p99 @1000 msg/s', median: round(median(p99s), 2), min: round(Math.min(...p99s), 2), max: round(Math.max(...p99s), 2), unit: 'ms', target: '<= 100 ms', ok: median(p99s) <= 100 && arrivals.length >= total },
+    ];
+  } finally {
+    if (b.child.exitCode === null) await b.stop();
+    await st2.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Run both benchmarks; figures as medians over one-second windows. */
+export async function benchBridge(): Promise<BenchResult[]> {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 60) || 60;
+  return [...(await ingest(seconds, 20_000)), ...(await latency(seconds, 1000))];
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  benchBridge().then(
+    (rs) => {
+      for (const r of rs) process.stdout.write(`${r.ok === false ? 'FAIL' : 'ok  '} ${r.name}: median ${r.median} ${r.unit}${r.min !== undefined ? ` (min ${r.min}, max ${r.max})` : ''}${r.target ? `, target ${r.target}` : ''}${r.note ? ` — ${r.note}` : ''}\n`);
+      process.stdout.write(`${JSON.stringify(rs)}\n`);
+    },
+    (e: unknown) => {
+      process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

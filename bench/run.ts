@@ -1,0 +1,38 @@
+/**
+ * `npm run bench`: every benchmark, medians printed as a table. The lab figures need root
+ * and bring the lab up (and down again if it was not up). BENCH_ONLY=build,runtime,parse,bridge,lab
+ * picks a subset; BENCH_SECONDS shortens the 60 s ingest run.
+ */
+import { benchBuild, type Figure } from './build.js';
+import { benchOverhead, benchRatio } from './runtime.js';
+import { benchParse } from './parse.js';
+import { benchBridge } from './bridge.js';
+import { benchLab } from './lab.js';
+import { ensureLab, labUnavailableReason, teardownLabIfStarted } from '../test/support/lab.js';
+
+type Row = Pick<Figure, 'name' | 'median' | 'unit'> & { target?: string; runs?: number };
+
+const only = (process.env.BENCH_ONLY ?? 'build,runtime,parse,bridge,lab').split(',');
+const rows: Row[] = [];
+const section = async (name: string, f: () => Promise<Row[]>) => {
+  if (!only.includes(name)) return;
+  process.stderr.write(`bench: ${name}…\n`);
+  try { rows.push(...(await f())); } catch (e) { rows.push({ name: `${name}: not run (${(e as Error).message.split('\n')[0]})`, median: NaN, unit: '' }); }
+};
+
+await section('build', () => benchBuild());
+await section('runtime', () => benchOverhead());
+await section('parse', () => benchParse() as Promise<Row[]>);
+await section('bridge', () => benchBridge() as Promise<Row[]>);
+await section('lab', async () => {
+  const why = labUnavailableReason();
+  if (why) throw new Error(why);
+  const lab = await benchLab();
+  await ensureLab();
+  try { return [...lab, ...(await benchRatio())]; } finally { await teardownLabIfStarted(); }
+});
+
+const fmt = (r: Row) => (Number.isNaN(r.median) ? '—' : r.unit === 'x' ? r.median.toFixed(3) : r.median >= 100 ? r.median.toFixed(0) : r.median.toPrecision(3));
+console.log('| benchmark | median | unit | target |');
+console.log('| --- | ---: | --- | --- |');
+for (const r of rows) console.log(`| ${r.name} | ${fmt(r)} | ${r.unit} | ${r.target ?? ''} |`);

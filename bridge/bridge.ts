@@ -1,0 +1,441 @@
+/**
+ * The assembled syslog → StackStorm bridge:
+ * listen (UDP/TCP/TLS) → parseSyslog → enrich (site/router from the inventory) → flap damping
+ * → spool (disk) → deliver (POST /api/v1/webhooks/st2, trigger netops.device_event).
+ *
+ * Nothing is dropped silently: every message the bridge drops (spool full, unknown and not
+ * forwarded, refused while shutting down) is counted by level and reason, and logged
+ * (aggregated, at most every 5 s). UDP datagrams the kernel drops before the bridge sees them are
+ * reported from /proc/net/udp (Linux) as `udp_kernel_drops`.
+ */
+import { promises as fsp } from 'node:fs';
+import { dirname } from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { isIP } from 'node:net';
+import { loadInventory, type InventoryHost } from '../runtime/inventory.js';
+import type { DeviceEvent } from './event.js';
+import { parseSyslog } from './parse.js';
+import { Damper } from './damping.js';
+import { Deliverer, type DeliverStats } from './deliver.js';
+import { listen, parseEndpoint, type Listeners, type ListenStats, type Transport } from './listen.js';
+import { LEVELS, Spool, type DropNote, type Level, type SpoolStats } from './spool.js';
+import type { Frame } from './framing.js';
+
+/** Log function: level and one line (never payloads, never secrets). */
+export type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+
+/** Everything the bridge needs, defaults resolved (see `resolveBridgeOptions` in the CLI). */
+export interface BridgeOptions {
+  udp: string[];
+  tcp: string[];
+  tls: string[];
+  tlsCert?: Buffer | null;
+  tlsKey?: Buffer | null;
+  /** Ansible inventory to fill site/router from the sender address or host name. */
+  inventory?: string | null;
+  spoolDir: string;
+  spoolMaxBytes?: number;
+  spoolMaxEvents?: number;
+  spoolHardBytes?: number;
+  spoolHardEvents?: number;
+  spoolMemBytes?: number;
+  spoolFsync?: boolean;
+  /** Full webhook URL. */
+  webhookUrl: string;
+  apiKey?: string | null;
+  authToken?: string | null;
+  trigger?: string;
+  concurrency?: number;
+  timeoutMs?: number;
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  insecure?: boolean;
+  /** Deliver unrecognised messages too (error: null, raw kept). */
+  forwardUnknown?: boolean;
+  /** Flap damping window; 0 turns damping off. */
+  flapWindowMs?: number;
+  flapMaxKeys?: number;
+  maxFrame?: number;
+  maxConnections?: number;
+  recvBufferSize?: number;
+  /** Write the stats document here every statsIntervalMs (atomically). */
+  statsJson?: string | null;
+  statsIntervalMs?: number;
+  /** One-line stats in the log every this often (0: never). */
+  statsLogMs?: number;
+  /** The bridge cannot go on (a listener died); it should be closed and restarted. */
+  onFatal?: (err: Error) => void;
+  /** Run a full GC when the JS heap holds more than this (default 64 MiB; 0: leave it to V8). */
+  gcAboveBytes?: number;
+  log: Log;
+}
+
+/** The counters document (`--stats-json`, SIGUSR1). */
+export interface BridgeStats {
+  time: string;
+  uptime_seconds: number;
+  received: Record<Transport | 'total', number>;
+  bytes: number;
+  /** Messages longer than max-frame, truncated. */
+  oversize: number;
+  parsed: number;
+  unknown: number;
+  unknown_forwarded: number;
+  /** Unknown messages not delivered because --forward-unknown is off (by design, counted). */
+  unknown_not_forwarded: number;
+  enriched: number;
+  spooled: number;
+  delivered: number;
+  rejected: Record<string, number>;
+  retries: Record<string, number>;
+  dropped: Record<Level, Record<string, number>>;
+  dropped_total: number;
+  damping: { suppressed: number; summaries: number; paired: number; evicted: number; keys: number };
+  spool: Pick<SpoolStats, 'depth' | 'depthByLevel' | 'pendingBytes' | 'diskBytes' | 'segments' | 'inFlight' | 'recovered' | 'tornLines' | 'corruptLines' | 'compactions' | 'writeErrors' | 'overSoft'>;
+  st2: Pick<DeliverStats, 'failing' | 'failingSeconds' | 'lastError' | 'inFlight'>;
+  connections: Pick<ListenStats, 'connections' | 'connectionsTotal' | 'connectionsRefused' | 'tlsErrors' | 'socketErrors'>;
+  udp_kernel_drops: number | null;
+  /** UDP datagrams dropped because the bridge's own receive queue was full (main thread too slow). */
+  udp_queue_drops: number;
+  udp_recv_buffer: number[];
+  /** Event-loop lag seen by the stats timer (ms). */
+  loop_lag_ms: number;
+  /** Full GCs the memory governor ran (heap above gcAboveBytes). */
+  gc_forced: number;
+  rss_bytes: number;
+  heap_used_bytes: number;
+  heap_total_bytes: number;
+  external_bytes: number;
+}
+
+/** A running bridge. */
+export interface Bridge {
+  addresses: Listeners['addresses'];
+  stats(): BridgeStats;
+  /** Re-read the inventory (SIGHUP). */
+  reloadInventory(): void;
+  /** Stop listening, deliver what is in flight (up to graceMs), persist the spool. */
+  close(graceMs?: number): Promise<void>;
+}
+
+interface InventoryIndex {
+  byAddress: Map<string, InventoryHost>;
+  byName: Map<string, InventoryHost>;
+}
+
+function indexInventory(path: string): InventoryIndex {
+  const inv = loadInventory(path);
+  const byAddress = new Map<string, InventoryHost>();
+  const byName = new Map<string, InventoryHost>();
+  for (const h of inv.hosts.values()) {
+    byAddress.set(h.address, h);
+    byName.set(h.name.toLowerCase(), h);
+    const short = h.name.toLowerCase().split('.')[0]!;
+    if (!byName.has(short)) byName.set(short, h);
+  }
+  return { byAddress, byName };
+}
+
+/** Fill site and router from the inventory: by sender address, else by host name (full or short). */
+export function enrich(ev: DeviceEvent, idx: InventoryIndex | null): boolean {
+  if (!idx) return false;
+  const host = ev.host?.toLowerCase();
+  const h = idx.byAddress.get(ev.ip) ?? (host ? idx.byName.get(host) ?? (isIP(host) ? undefined : idx.byName.get(host.split('.')[0]!)) : undefined);
+  if (!h) return false;
+  ev.site = h.site;
+  ev.router = h.name;
+  return true;
+}
+
+/** Start the bridge. */
+export async function startBridge(o: BridgeOptions): Promise<Bridge> {
+  const log = o.log;
+  const started = Date.now();
+  let inventory: InventoryIndex | null = o.inventory ? indexInventory(o.inventory) : null;
+  if (o.inventory) log('info', `inventory ${o.inventory}: ${inventory!.byName.size} router names`);
+
+  // Load the device profiles now (not on the first message), so a broken profile shows at start.
+  const warm = parseSyslog('<14>netops bridge warm-up', '127.0.0.1');
+  if (warm.message_details && typeof warm.message_details.parseError === 'string') log('error', `parser: ${warm.message_details.parseError}`);
+
+  const c = { parsed: 0, unknown: 0, unknownForwarded: 0, unknownSkipped: 0, enriched: 0, spooled: 0 };
+  const bridgeDrops: Record<Level, Record<string, number>> = { info: {}, warning: {}, critical: {} };
+  const pendingDropLog = new Map<string, number>();
+  let lastDropLog = 0;
+  let dropLogTimer: NodeJS.Timeout | null = null;
+
+  const flushDropLog = (): void => {
+    dropLogTimer = null;
+    if (pendingDropLog.size === 0) return;
+    lastDropLog = Date.now();
+    const parts = [...pendingDropLog].map(([k, n]) => `${n} ${k}`);
+    pendingDropLog.clear();
+    const sp = spool.stats();
+    log('error', `dropped events: ${parts.join(', ')} (spool depth ${sp.depth}, ${sp.pendingBytes} bytes; policy: info first, then warning, never critical below the hard bound)`);
+  };
+  const noteDrops = (dropped: Array<DropNote | { level: Level; reason: string }>): void => {
+    for (const d of dropped) {
+      const k = `${d.level} (${d.reason})`;
+      pendingDropLog.set(k, (pendingDropLog.get(k) ?? 0) + 1);
+    }
+    if (dropped.length === 0 || dropLogTimer) return;
+    dropLogTimer = setTimeout(flushDropLog, Math.max(0, lastDropLog + 5000 - Date.now()));
+  };
+
+  const spool = await Spool.open({
+    dir: o.spoolDir,
+    maxBytes: o.spoolMaxBytes,
+    maxEvents: o.spoolMaxEvents,
+    hardBytes: o.spoolHardBytes,
+    hardEvents: o.spoolHardEvents,
+    memBytes: o.spoolMemBytes,
+    fsync: o.spoolFsync,
+    log,
+  });
+  const recoveredBelow = spool.stats().nextSeq;
+  const deliverer = new Deliverer(spool, {
+    url: o.webhookUrl,
+    apiKey: o.apiKey,
+    authToken: o.authToken,
+    trigger: o.trigger,
+    concurrency: o.concurrency,
+    timeoutMs: o.timeoutMs,
+    retryMinMs: o.retryMinMs,
+    retryMaxMs: o.retryMaxMs,
+    insecure: o.insecure,
+    recoveredBelow,
+    log,
+  });
+  const damper = o.flapWindowMs === 0 ? null : new Damper({ windowMs: o.flapWindowMs, maxKeys: o.flapMaxKeys });
+  let accepting = true;
+
+  const emit = (ev: DeviceEvent): void => {
+    if (!accepting) {
+      bridgeDrops[ev.level].shutting_down = (bridgeDrops[ev.level].shutting_down ?? 0) + 1;
+      noteDrops([{ level: ev.level, reason: 'shutting_down' }]);
+      return;
+    }
+    const r = spool.append(ev);
+    if (r.accepted) c.spooled++;
+    if (r.dropped.length > 0) noteDrops(r.dropped);
+  };
+
+  const onMessage = (frame: Frame, ip: string, receivedAt: number, _t: Transport): void => {
+    const raw = frame.data.toString('utf8');
+    let ev: DeviceEvent;
+    try {
+      ev = parseSyslog(raw, ip, receivedAt / 1000);
+    } catch (err) {
+      // parseSyslog is not supposed to throw; if it does, count and say so.
+      bridgeDrops.info.parse_exception = (bridgeDrops.info.parse_exception ?? 0) + 1;
+      noteDrops([{ level: 'info', reason: 'parse_exception' }]);
+      log('debug', `parseSyslog threw: ${(err as Error).message}`);
+      return;
+    }
+    if (frame.truncated) ev.message_details = { ...ev.message_details, truncated: true, original_length: frame.length };
+    if (ev.error === null) {
+      c.unknown++;
+      if (!o.forwardUnknown) {
+        c.unknownSkipped++;
+        return;
+      }
+      c.unknownForwarded++;
+    } else c.parsed++;
+    if (enrich(ev, inventory)) c.enriched++;
+    if (!damper) return emit(ev);
+    for (const e of damper.push(ev)) emit(e);
+  };
+
+  const listeners = await listen({
+    udp: o.udp.map((s) => parseEndpoint(s)),
+    tcp: o.tcp.map((s) => parseEndpoint(s)),
+    tls: o.tls.map((s) => parseEndpoint(s, 6514)),
+    tlsCert: o.tlsCert ?? undefined,
+    tlsKey: o.tlsKey ?? undefined,
+    maxFrame: o.maxFrame,
+    maxConnections: o.maxConnections,
+    recvBufferSize: o.recvBufferSize,
+    onMessage,
+    onFatal: o.onFatal,
+    log,
+  }).catch(async (err: Error) => {
+    await spool.close();
+    throw err;
+  });
+  deliverer.start();
+
+  const tick = damper ? setInterval(() => damper.tick().forEach(emit), 1000) : null;
+  let lag = 0;
+  let lastBeat = Date.now();
+  const statsEvery = o.statsIntervalMs ?? 10_000;
+  let seenQueueDrops = 0;
+  let seenKernelDrops: number | null = null;
+  const beat = setInterval(() => {
+    const now = Date.now();
+    const ls = listeners.stats();
+    if (ls.udpQueueDrops > seenQueueDrops) {
+      log('error', `dropped ${ls.udpQueueDrops - seenQueueDrops} UDP datagrams: the bridge's receive queue was full (processing too slow)`);
+      seenQueueDrops = ls.udpQueueDrops;
+    }
+    if (ls.udpKernelDrops !== null && seenKernelDrops !== null && ls.udpKernelDrops > seenKernelDrops) {
+      log('error', `the kernel dropped ${ls.udpKernelDrops - seenKernelDrops} UDP datagrams (receive buffer full): raise net.core.rmem_max and --udp-rcvbuf`);
+    }
+    seenKernelDrops = ls.udpKernelDrops;
+    lag = Math.max(0, now - lastBeat - statsEvery);
+    lastBeat = now;
+    if (o.statsJson) void writeStats(o.statsJson, stats()).catch((err: Error) => log('warn', `cannot write ${o.statsJson}: ${err.message}`));
+  }, statsEvery);
+  const statsLog = o.statsLogMs ? setInterval(() => log('info', statsLine(stats())), o.statsLogMs) : null;
+  // Memory governor: under a high message rate V8 lets dead objects pile up in the old generation
+  // (RSS 250 MB+ for a live set of ~35 MB). A full GC once the heap passes gcAboveBytes keeps RSS
+  // near the live set; it pauses this thread for ~10 ms, UDP keeps being read by its own thread.
+  const gcAbove = o.gcAboveBytes ?? 64 * 1024 * 1024;
+  const gc = gcAbove > 0 ? exposeGc() : null;
+  let gcForced = 0;
+  let gcAt = gcAbove;
+  const governor = gc
+    ? setInterval(() => {
+        if (process.memoryUsage().heapUsed <= gcAt) return;
+        gc();
+        gcForced++;
+        // When the live set itself is large, do not collect over and over.
+        gcAt = Math.max(gcAbove, process.memoryUsage().heapUsed * 1.5);
+      }, 500)
+    : null;
+
+  const stats = (): BridgeStats => {
+    const ls = listeners.stats();
+    const sp = spool.stats();
+    const ds = deliverer.stats();
+    const dropped: Record<Level, Record<string, number>> = { info: {}, warning: {}, critical: {} };
+    let total = 0;
+    for (const l of LEVELS) {
+      for (const [k, n] of [...Object.entries(sp.dropped[l]), ...Object.entries(bridgeDrops[l])]) {
+        if (n > 0) dropped[l][k] = (dropped[l][k] ?? 0) + n;
+        total += n;
+      }
+    }
+    total += ls.udpQueueDrops;
+    const received = { ...ls.messages, total: ls.messages.udp + ls.messages.tcp + ls.messages.tls };
+    return {
+      time: new Date().toISOString(),
+      uptime_seconds: Math.round((Date.now() - started) / 1000),
+      received,
+      bytes: ls.bytes,
+      oversize: ls.oversize,
+      parsed: c.parsed,
+      unknown: c.unknown,
+      unknown_forwarded: c.unknownForwarded,
+      unknown_not_forwarded: c.unknownSkipped,
+      enriched: c.enriched,
+      spooled: c.spooled,
+      delivered: ds.delivered,
+      rejected: ds.rejected,
+      retries: ds.retries,
+      dropped,
+      dropped_total: total,
+      damping: damper ? damper.stats() : { suppressed: 0, summaries: 0, paired: 0, evicted: 0, keys: 0 },
+      spool: {
+        depth: sp.depth,
+        depthByLevel: sp.depthByLevel,
+        pendingBytes: sp.pendingBytes,
+        diskBytes: sp.diskBytes,
+        segments: sp.segments,
+        inFlight: sp.inFlight,
+        recovered: sp.recovered,
+        tornLines: sp.tornLines,
+        corruptLines: sp.corruptLines,
+        compactions: sp.compactions,
+        writeErrors: sp.writeErrors,
+        overSoft: sp.overSoft,
+      },
+      st2: { failing: ds.failing, failingSeconds: ds.failingSeconds, lastError: ds.lastError, inFlight: ds.inFlight },
+      connections: {
+        connections: ls.connections,
+        connectionsTotal: ls.connectionsTotal,
+        connectionsRefused: ls.connectionsRefused,
+        tlsErrors: ls.tlsErrors,
+        socketErrors: ls.socketErrors,
+      },
+      udp_kernel_drops: ls.udpKernelDrops,
+      udp_queue_drops: ls.udpQueueDrops,
+      udp_recv_buffer: ls.udpRecvBuffer,
+      loop_lag_ms: lag,
+      gc_forced: gcForced,
+      ...memory(),
+    };
+  };
+
+  let closing: Promise<void> | null = null;
+  return {
+    addresses: listeners.addresses,
+    stats,
+    reloadInventory() {
+      if (!o.inventory) return;
+      try {
+        inventory = indexInventory(o.inventory);
+        log('info', `inventory ${o.inventory} reloaded: ${inventory.byName.size} router names`);
+      } catch (err) {
+        log('error', `inventory ${o.inventory} not reloaded (keeping the old one): ${(err as Error).message}`);
+      }
+    },
+    close(graceMs = 5000) {
+      closing ??= (async () => {
+        await listeners.close();
+        if (damper) damper.flush().forEach(emit);
+        accepting = false;
+        if (tick) clearInterval(tick);
+        await deliverer.stop(graceMs);
+        await spool.close();
+        clearInterval(beat);
+        if (governor) clearInterval(governor);
+        if (statsLog) clearInterval(statsLog);
+        if (dropLogTimer) clearTimeout(dropLogTimer);
+        flushDropLog();
+        const final = stats();
+        if (o.statsJson) await writeStats(o.statsJson, final).catch(() => undefined);
+        log('info', `stopped: ${statsLine(final)}`);
+      })();
+      return closing;
+    },
+  };
+}
+
+/** V8's gc(), without starting node with --expose-gc; null if V8 refuses. */
+function exposeGc(): (() => void) | null {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : null;
+  } catch {
+    return null;
+  }
+}
+
+function memory(): { rss_bytes: number; heap_used_bytes: number; heap_total_bytes: number; external_bytes: number } {
+  const m = process.memoryUsage();
+  return { rss_bytes: m.rss, heap_used_bytes: m.heapUsed, heap_total_bytes: m.heapTotal, external_bytes: m.external };
+}
+
+/** The stats in one log line. */
+export function statsLine(s: BridgeStats): string {
+  const d = s.dropped;
+  const sum = (l: Level) => Object.values(d[l]).reduce((a, b) => a + b, 0);
+  const rejected = Object.values(s.rejected).reduce((a, b) => a + b, 0);
+  return (
+    `received=${s.received.total} (udp ${s.received.udp}, tcp ${s.received.tcp}, tls ${s.received.tls}) parsed=${s.parsed} unknown=${s.unknown}` +
+    ` delivered=${s.delivered} rejected=${rejected} spool_depth=${s.spool.depth} dropped=${s.dropped_total}` +
+    ` (info ${sum('info')}, warning ${sum('warning')}, critical ${sum('critical')}) damped=${s.damping.suppressed}` +
+    ` oversize=${s.oversize} udp_kernel_drops=${s.udp_kernel_drops ?? 'n/a'} udp_queue_drops=${s.udp_queue_drops}${s.st2.failing ? ` st2=DOWN ${s.st2.failingSeconds}s` : ''}`
+  );
+}
+
+let statsWrites = 0;
+
+async function writeStats(path: string, s: BridgeStats): Promise<void> {
+  await fsp.mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${statsWrites++}.tmp`;
+  await fsp.writeFile(tmp, `${JSON.stringify(s, null, 2)}\n`);
+  await fsp.rename(tmp, path);
+}

@@ -1,0 +1,347 @@
+/**
+ * Delivery of spooled events to StackStorm's webhook: `POST …/webhooks/st2` with
+ * `{"trigger": "netops.device_event", "payload": <event>}` and the `St2-Api-Key` header.
+ *
+ * Records are taken from the spool in seq order and sent with up to `concurrency` requests in
+ * flight (keep-alive). 2xx finishes a record. 5xx, 408, 429, timeouts and connection errors are
+ * retried with capped exponential backoff and jitter: while failing, one request at a time
+ * probes StackStorm, oldest record first, so the backlog drains in order once it answers.
+ * 401/403 are retried too (a wrong key must not throw the backlog away) and logged as an
+ * authentication problem. Any other 4xx is a permanent rejection of that event: counted,
+ * logged with the event id, finished so it does not block the queue.
+ * At-least-once: a redelivery carries the same event id; requests that may be redeliveries
+ * (retries, records recovered from disk) carry the header `Netops-Redelivery: 1`.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance } from 'axios';
+import type { Spool, SpoolRecord } from './spool.js';
+
+/** Deliverer settings (times in milliseconds). */
+export interface DeliverOptions {
+  /** Full webhook URL (see `webhookUrl`). */
+  url: string;
+  /** API key for the `St2-Api-Key` header (never logged). */
+  apiKey?: string | null;
+  /** Auth token for `X-Auth-Token`, when no API key is given. */
+  authToken?: string | null;
+  /** Trigger reference (default netops.device_event). */
+  trigger?: string;
+  /** Requests in flight (default 8). */
+  concurrency?: number;
+  /** Request timeout (default 10000). */
+  timeoutMs?: number;
+  /** First retry delay (default 500). */
+  retryMinMs?: number;
+  /** Longest retry delay (default 30000). */
+  retryMaxMs?: number;
+  /** Accept any TLS certificate from StackStorm (default false). */
+  insecure?: boolean;
+  /** Records with seq below this were recovered from disk: flagged as possible redeliveries. */
+  recoveredBelow?: number;
+  log?: (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => void;
+  /** Called after each finished request (for latency figures). */
+  onResult?: (rec: SpoolRecord, outcome: Outcome) => void;
+}
+
+/** Result of one POST. */
+export type Outcome = 'delivered' | 'rejected' | 'retry';
+
+/** Deliverer counters. */
+export interface DeliverStats {
+  delivered: number;
+  /** Permanently rejected events, by HTTP status. */
+  rejected: Record<string, number>;
+  /** Failed attempts that will be retried, by cause (HTTP status or error code). */
+  retries: Record<string, number>;
+  inFlight: number;
+  /** True while StackStorm is not accepting events. */
+  failing: boolean;
+  /** Seconds since the current failure began (0 when not failing). */
+  failingSeconds: number;
+  lastError: string | null;
+}
+
+/** The webhook URL for a StackStorm base URL (`https://st2`), API URL (`…/api`, `…:9101`) or full hook URL. */
+export function webhookUrl(url: string, kind: 'base' | 'api' = 'base'): string {
+  const u = new URL(url);
+  const path = u.pathname.replace(/\/+$/, '');
+  if (/\/webhooks\/[^/]+$/.test(path)) return u.toString();
+  let tail: string;
+  if (/\/v1$/.test(path)) tail = '/webhooks/st2';
+  else if (/\/api$/.test(path) || kind === 'api') tail = '/v1/webhooks/st2';
+  else tail = '/api/v1/webhooks/st2';
+  u.pathname = path + tail;
+  return u.toString();
+}
+
+/** The URL without user info, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    return u.toString();
+  } catch {
+    return '<invalid url>';
+  }
+}
+
+/** Sends spooled records to StackStorm until stopped. */
+export class Deliverer {
+  private readonly http: AxiosInstance;
+  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly concurrency: number;
+  private readonly retryMin: number;
+  private readonly retryMax: number;
+  private readonly prefix: string;
+  private running = false;
+  private inFlight = 0;
+  private retry: SpoolRecord[] = [];
+  private failing = false;
+  private failingSince = 0;
+  private attempt = 0;
+  private lastReminder = 0;
+  /** Retry-After of the last 429/503, capped at retryMax. */
+  private retryAfterMs = 0;
+  private notify: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private sleepTimer: NodeJS.Timeout | null = null;
+  private sleepDone: (() => void) | null = null;
+  /** Aborted to wake the loop out of a wait for new records (on failure or stop). */
+  private interrupt = new AbortController();
+  private readonly s = { delivered: 0, rejected: {} as Record<string, number>, retries: {} as Record<string, number>, lastError: null as string | null };
+
+  constructor(
+    private readonly spool: Spool,
+    private readonly o: DeliverOptions,
+  ) {
+    this.concurrency = Math.max(1, o.concurrency ?? 8);
+    this.retryMin = o.retryMinMs ?? 500;
+    this.retryMax = Math.max(this.retryMin, o.retryMaxMs ?? 30_000);
+    this.prefix = `{"trigger":${JSON.stringify(o.trigger ?? 'netops.device_event')},"payload":`;
+    this.agents = {
+      http: new http.Agent({ keepAlive: true, maxSockets: this.concurrency }),
+      https: new https.Agent({ keepAlive: true, maxSockets: this.concurrency, rejectUnauthorized: !o.insecure }),
+    };
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (o.apiKey) headers['St2-Api-Key'] = o.apiKey;
+    else if (o.authToken) headers['X-Auth-Token'] = o.authToken;
+    this.http = axios.create({
+      timeout: o.timeoutMs ?? 10_000,
+      httpAgent: this.agents.http,
+      httpsAgent: this.agents.https,
+      headers,
+      maxRedirects: 0,
+      validateStatus: () => true,
+      transformRequest: [(d: unknown) => d],
+      transformResponse: [(d: unknown) => d],
+      responseType: 'text',
+    });
+  }
+
+  /** Start sending. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.interrupt = new AbortController();
+    this.loop = this.run().catch((err: Error) => this.o.log?.('error', `delivery loop failed: ${err.message}`));
+  }
+
+  /** Stop taking records; wait up to graceMs for requests in flight. Unfinished records stay in the spool. */
+  async stop(graceMs = 5000): Promise<void> {
+    this.running = false;
+    this.interrupt.abort();
+    if (this.sleepTimer) clearTimeout(this.sleepTimer);
+    this.sleepDone?.();
+    this.wake();
+    const deadline = Date.now() + graceMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop, new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now()))))]);
+    clearTimeout(timer);
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  /** Counters. */
+  stats(): DeliverStats {
+    return {
+      delivered: this.s.delivered,
+      rejected: { ...this.s.rejected },
+      retries: { ...this.s.retries },
+      inFlight: this.inFlight,
+      failing: this.failing,
+      failingSeconds: this.failing ? Math.round((Date.now() - this.failingSince) / 1000) : 0,
+      lastError: this.s.lastError,
+    };
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      if (this.failing) {
+        if (this.inFlight > 0) {
+          await this.waitEvent();
+          continue;
+        }
+        await this.sleep(this.backoff());
+        if (!this.running) break;
+        const rec = this.retry.shift();
+        if (!rec) {
+          this.failing = false;
+          continue;
+        }
+        this.inFlight++;
+        const outcome = await this.send(rec, true);
+        this.inFlight--;
+        if (outcome === 'retry') {
+          this.retry.unshift(rec);
+          this.attempt++;
+        } else this.recovered();
+        continue;
+      }
+      if (this.inFlight >= this.concurrency) {
+        await this.waitEvent();
+        continue;
+      }
+      let rec = this.retry.shift();
+      const isRetry = rec !== undefined;
+      if (!rec) {
+        const next = await this.spool.next(this.interrupt.signal);
+        if (next === null) {
+          if (!this.running || this.spool.isClosed) break;
+          continue;
+        }
+        rec = next;
+        if (this.failing) {
+          this.queueRetry(rec);
+          continue;
+        }
+      }
+      this.launch(rec, isRetry || rec.seq < (this.o.recoveredBelow ?? 0));
+    }
+  }
+
+  private launch(rec: SpoolRecord, maybeRedelivery: boolean): void {
+    this.inFlight++;
+    void this.send(rec, maybeRedelivery).then((outcome) => {
+      this.inFlight--;
+      if (outcome === 'retry') {
+        this.queueRetry(rec);
+        if (!this.failing) {
+          this.failing = true;
+          this.failingSince = Date.now();
+          this.attempt = 0;
+          this.interrupt.abort();
+          this.interrupt = new AbortController();
+        }
+      }
+      this.wake();
+    });
+  }
+
+  private queueRetry(rec: SpoolRecord): void {
+    let i = this.retry.length;
+    while (i > 0 && this.retry[i - 1]!.seq > rec.seq) i--;
+    this.retry.splice(i, 0, rec);
+  }
+
+  private recovered(): void {
+    const secs = Math.round((Date.now() - this.failingSince) / 1000);
+    this.o.log?.('info', `StackStorm accepts events again after ${secs} s; draining ${this.spool.stats().depth} spooled events`);
+    this.failing = false;
+    this.attempt = 0;
+  }
+
+  /** POST one record and finish it in the spool unless it must be retried. */
+  private async send(rec: SpoolRecord, maybeRedelivery: boolean): Promise<Outcome> {
+    const body = `${this.prefix}${rec.json}}`;
+    const headers: Record<string, string> = {};
+    if (maybeRedelivery) headers['Netops-Redelivery'] = '1';
+    let outcome: Outcome;
+    let cause: string;
+    try {
+      const res = await this.http.post(this.o.url, body, { headers });
+      const st = res.status;
+      cause = String(st);
+      if (st >= 200 && st < 300) outcome = 'delivered';
+      else if (st === 408 || st === 429 || st === 401 || st === 403 || st >= 500 || st < 200) outcome = 'retry';
+      else outcome = 'rejected';
+      if (outcome === 'rejected') {
+        this.s.rejected[cause] = (this.s.rejected[cause] ?? 0) + 1;
+        this.o.log?.('error', `StackStorm rejected event ${eventId(rec.json)} (${rec.level}) with HTTP ${st}: ${snippet(res.data)}; not retrying`);
+      } else if (outcome === 'retry') {
+        this.noteFailure(cause, `HTTP ${st}${st === 401 || st === 403 ? ' (authentication: check ST2_API_KEY / --api-key-file)' : ''}: ${snippet(res.data)}`, res.headers['retry-after']);
+      }
+    } catch (err) {
+      // Only the code and message: an axios error object carries the request headers (the key).
+      const e = err as { code?: string; message?: string };
+      cause = e.code ?? 'error';
+      outcome = 'retry';
+      this.noteFailure(cause, `${cause}${e.message ? ` ${e.message}` : ''}`, undefined);
+    }
+    if (outcome !== 'retry') {
+      this.spool.finish(rec.seq);
+      if (outcome === 'delivered') this.s.delivered++;
+    }
+    this.o.onResult?.(rec, outcome);
+    return outcome;
+  }
+
+  private noteFailure(cause: string, text: string, retryAfter: unknown): void {
+    this.s.retries[cause] = (this.s.retries[cause] ?? 0) + 1;
+    this.s.lastError = text;
+    const ra = typeof retryAfter === 'string' ? Number(retryAfter) : NaN;
+    this.retryAfterMs = Number.isFinite(ra) && ra > 0 ? Math.min(ra * 1000, this.retryMax) : 0;
+    const now = Date.now();
+    if (!this.failing) {
+      this.lastReminder = now;
+      this.o.log?.('warn', `StackStorm at ${redactUrl(this.o.url)} not accepting events (${text}); spooling and retrying`);
+    } else if (now - this.lastReminder >= 60_000) {
+      this.lastReminder = now;
+      this.o.log?.('warn', `StackStorm still not accepting events after ${Math.round((now - this.failingSince) / 1000)} s (${text}); ${this.spool.stats().depth} events spooled`);
+    }
+  }
+
+  /** Capped exponential backoff with jitter: a random delay in [d/2, d], d = min(max, min·2^attempt). */
+  private backoff(): number {
+    const d = Math.min(this.retryMax, this.retryMin * 2 ** Math.min(this.attempt, 30));
+    return Math.max(this.retryAfterMs, d / 2 + Math.random() * (d / 2));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        if (this.sleepTimer) clearTimeout(this.sleepTimer);
+        this.sleepTimer = null;
+        this.sleepDone = null;
+        resolve();
+      };
+      this.sleepDone = done;
+      this.sleepTimer = setTimeout(done, ms);
+    });
+  }
+
+  private waitEvent(): Promise<void> {
+    return new Promise((resolve) => (this.notify = resolve));
+  }
+
+  private wake(): void {
+    const n = this.notify;
+    this.notify = null;
+    n?.();
+  }
+}
+
+/** The event id inside event JSON, for logs. */
+export function eventId(json: string): string {
+  const m = /"id":"([^"\\]{1,128})"/.exec(json);
+  return m ? m[1]! : '?';
+}
+
+function snippet(data: unknown): string {
+  const s = typeof data === 'string' ? data : JSON.stringify(data ?? '');
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 200 ? `${one.slice(0, 200)}…` : one || '(empty body)';
+}
