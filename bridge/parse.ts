@@ -268,6 +268,12 @@ function headerSlots(os: OsProfiles, p: Prefix, m: RegExpExecArray, hdr: SyslogH
   return h;
 }
 
+/** Unix seconds → 2026-11-24T22:51:03Z (for people and chat). */
+export function isoTime(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  return Number.isNaN(d.getTime()) ? '' : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** Event time: the device's when the header carries a full date, else the receipt time. */
 function eventTime(hdr: SyslogHeader, os: OsProfiles | null, h: Array<string | undefined> | null, receivedAt: number): number {
   let t: number | null = null;
@@ -286,13 +292,18 @@ function matchedEvent(r: Rule, p: Prefix, m: RegExpExecArray, c: Ctx, hdr: Syslo
   const host = c.host;
   let summary = r.summary ? r.summary.text(c) : '';
   if (summary.length > MAX_SUMMARY_LENGTH || HAS_CONTROL.test(summary)) summary = oneLine(summary);
+  const timestamp = eventTime(hdr, p.os, c.h as Array<string | undefined>, receivedAt);
+  const values = md.values as Record<string, unknown> | null | undefined;
+  const who = values ? values.user ?? values.username : undefined;
   return {
     id: eventId(ip, receivedAt, line),
     error: r.error,
     os: r.os,
     host,
     ip,
-    timestamp: eventTime(hdr, p.os, c.h as Array<string | undefined>, receivedAt),
+    timestamp,
+    time: isoTime(timestamp),
+    user: typeof who === 'string' && who ? who : null,
     facility: hdr.facility,
     severity: hdr.severity,
     yang_model: r.model,
@@ -351,6 +362,8 @@ function unmatchedEvent(claim: Claim | null, hdr: SyslogHeader, line: string, ip
     host: who,
     ip,
     timestamp: time,
+    time: isoTime(time),
+    user: null,
     facility: hdr.facility,
     severity: hdr.severity,
     yang_model: null,
@@ -377,6 +390,8 @@ function fallbackEvent(raw: string, ip: string, receivedAt: number, err: unknown
     host: ip || UNKNOWN_HOST,
     ip,
     timestamp: Math.floor(receivedAt),
+    time: isoTime(Math.floor(receivedAt)),
+    user: null,
     facility: null,
     severity: null,
     yang_model: null,

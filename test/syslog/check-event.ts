@@ -3,7 +3,7 @@ import type { DeviceEvent } from '../../bridge/event.js';
 
 const KEYS = [
   'id', 'error', 'os', 'host', 'ip', 'timestamp', 'facility', 'severity', 'yang_model', 'yang_message',
-  'message_details', 'site', 'router', 'peer', 'interface', 'state', 'level', 'summary', 'raw',
+  'message_details', 'site', 'router', 'peer', 'interface', 'state', 'level', 'summary', 'raw', 'time', 'user',
 ].sort();
 
 const strOrNull = (v: unknown): boolean => v === null || typeof v === 'string';
@@ -36,6 +36,8 @@ export function eventProblems(e: DeviceEvent, ip: string): string[] {
     p.push(`summary ${JSON.stringify(e.summary)}`);
   }
   if (typeof e.raw !== 'string') p.push('raw');
+  if (e.time !== '' && (typeof e.time !== 'string' || new Date(e.time).getTime() / 1000 !== e.timestamp)) p.push(`time ${String(e.time)} ≠ timestamp ${e.timestamp}`);
+  if (!strOrNull(e.user) || e.user === '') p.push(`user ${String(e.user)}`);
   try {
     const back = JSON.parse(JSON.stringify(e)) as Record<string, unknown>;
     if (Object.keys(back).sort().join() !== KEYS.join()) p.push('JSON round trip lost keys');
