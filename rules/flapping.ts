@@ -3,5 +3,5 @@ import { defineRule } from '../runtime/define.js';
 export default defineRule({
   description: 'A BGP session or interface is flapping (one summary per window instead of a flood)',
   when: { error: ['regex', '_FLAPPING$'] },
-  post: ':warning: FLAPPING {{ trigger.site | default("?", true) }}/{{ trigger.router }}: {{ trigger.summary }}',
+  post: ':warning: FLAPPING at {{ trigger.site | default("?", true) }}: {{ trigger.summary }}',
 });
