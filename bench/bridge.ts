@@ -9,6 +9,7 @@
  *    measured from the send on the sender's side to the arrival of the POST at the double.
  * Medians are over one-second windows. Run alone: `node dist/bench/bridge.js`.
  */
+import { median, type Figure } from './figure.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,17 +19,6 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startSt2Webhook } from '../test/support/st2-webhook.js';
 
-/** One figure. `median` is over one-second windows unless said otherwise. */
-export interface BenchResult {
-  name: string;
-  median: number;
-  unit: string;
-  min?: number;
-  max?: number;
-  target?: string;
-  ok?: boolean;
-  note?: string;
-}
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const KEY = 'bench-api-key';
@@ -38,12 +28,6 @@ function cli(): string[] {
   return existsSync(main) ? [main, 'bridge'] : [join(REPO, 'dist', 'cli', 'commands', 'bridge.js')];
 }
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function percentile(xs: number[] | Float64Array, p: number): number {
   if (xs.length === 0) return NaN;
@@ -158,7 +142,7 @@ async function send(port: number, rate: number, seconds: number, onSecond: (s: n
   sock.close();
 }
 
-async function ingest(seconds: number, rate: number): Promise<BenchResult[]> {
+async function ingest(seconds: number, rate: number): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'netops-bench-ingest-'));
   const st2 = await startSt2Webhook({ apiKey: KEY });
   const port = await freeUdpPort();
@@ -207,7 +191,7 @@ async function ingest(seconds: number, rate: number): Promise<BenchResult[]> {
   }
 }
 
-async function latency(seconds: number, rate: number): Promise<BenchResult[]> {
+async function latency(seconds: number, rate: number): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'netops-bench-latency-'));
   const total = rate * seconds;
   const sentAt = new Float64Array(total);
@@ -249,7 +233,7 @@ async function latency(seconds: number, rate: number): Promise<BenchResult[]> {
 }
 
 /** Run both benchmarks; figures as medians over one-second windows. */
-export async function benchBridge(): Promise<BenchResult[]> {
+export async function benchBridge(): Promise<Figure[]> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 60) || 60;
   return [...(await ingest(seconds, 20_000)), ...(await latency(seconds, 1000))];
 }

@@ -7,14 +7,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, type Figure } from './figure.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** One measured figure. */
-export interface Figure { name: string; median: number; unit: string; runs: number; target?: string }
-
-/** Median of numbers. */
-export const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 
 export function writeTasks(root: string, n: number): void {
   mkdirSync(join(root, 'actions'), { recursive: true });

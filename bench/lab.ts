@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, type Figure } from './build.js';
+import { median, type Figure } from './figure.js';
 import { LAB_DIR, labHealthy, labUnavailableReason, runPlaybook, vtysh, type ParamValue } from '../test/support/lab.js';
 
 async function timed(cmd: string, args: string[]): Promise<number> {

@@ -12,29 +12,13 @@
  * load on the machine does not count against the parser; the wall-clock median is in the note.
  * Run alone: `node dist/bench/parse.js`.
  */
+import { median, type Figure } from './figure.js';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Classifier } from '../bridge/parse.js';
 import { captureLines, corpusFixtures, ownFixtures } from '../test/syslog/fixtures.js';
 
-/** One figure. */
-export interface BenchResult {
-  name: string;
-  median: number;
-  unit: string;
-  min?: number;
-  max?: number;
-  target?: string;
-  ok?: boolean;
-  runs?: number;
-  note?: string;
-}
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 function measure(c: Classifier, lines: string[], messages: number, runs: number): { cpu: number[]; wall: number[] } {
   const n = lines.length;
@@ -67,8 +51,8 @@ function unrecognised(): string[] {
   return texts.map((t, i) => `<${(i * 13) % 191}>Nov 24 22:${String(10 + i).padStart(2, '0')}:01 host${i} ${daemons[i]}: ${t}`);
 }
 
-/** Run the parser benchmarks; returns one BenchResult per mix. */
-export async function benchParse(): Promise<BenchResult[]> {
+/** Run the parser benchmarks; returns one Figure per mix. */
+export async function benchParse(): Promise<Figure[]> {
   const messages = Number(process.env.BENCH_MESSAGES ?? 200_000);
   const runs = Math.max(5, Number(process.env.BENCH_RUNS ?? 7));
   const c = new Classifier();
@@ -82,7 +66,7 @@ export async function benchParse(): Promise<BenchResult[]> {
     },
     { name: 'parse: unrecognised lines', lines: unrecognised(), note: 'no profile matches: header fallback' },
   ];
-  const out: BenchResult[] = [];
+  const out: Figure[] = [];
   for (const m of mixes) {
     if (m.lines.length === 0) {
       out.push({ name: m.name, median: 0, unit: 'msg/s', ok: false, note: 'no input (shared corpus not found? set NETOPS_SHARED)' });

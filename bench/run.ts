@@ -3,14 +3,15 @@
  * and bring the lab up (and down again if it was not up). BENCH_ONLY=build,runtime,parse,bridge,lab
  * picks a subset; BENCH_SECONDS shortens the 60 s ingest run.
  */
-import { benchBuild, type Figure } from './build.js';
+import { benchBuild } from './build.js';
+import type { Figure } from './figure.js';
 import { benchOverhead, benchRatio } from './runtime.js';
 import { benchParse } from './parse.js';
 import { benchBridge } from './bridge.js';
 import { benchLab } from './lab.js';
 import { ensureLab, labUnavailableReason, teardownLabIfStarted } from '../test/support/lab.js';
 
-type Row = Pick<Figure, 'name' | 'median' | 'unit'> & { target?: string; runs?: number };
+type Row = Figure;
 
 const only = (process.env.BENCH_ONLY ?? 'build,runtime,parse,bridge,lab').split(',');
 const rows: Row[] = [];
@@ -22,8 +23,8 @@ const section = async (name: string, f: () => Promise<Row[]>) => {
 
 await section('build', () => benchBuild());
 await section('runtime', () => benchOverhead());
-await section('parse', () => benchParse() as Promise<Row[]>);
-await section('bridge', () => benchBridge() as Promise<Row[]>);
+await section('parse', () => benchParse());
+await section('bridge', () => benchBridge());
 await section('lab', async () => {
   const why = labUnavailableReason();
   if (why) throw new Error(why);

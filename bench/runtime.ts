@@ -11,7 +11,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, type Figure } from './build.js';
+import { median, type Figure } from './figure.js';
 import { unsafeVarsYaml } from '../runtime/ansible.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -270,9 +270,20 @@ function headerSlots(os: OsProfiles, p: Prefix, m: RegExpExecArray, hdr: SyslogH
 
 /** Unix seconds → 2026-11-24T22:51:03Z (for people and chat). */
 export function isoTime(seconds: number): string {
-  const d = new Date(seconds * 1000);
-  return Number.isNaN(d.getTime()) ? '' : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (!Number.isFinite(seconds) || Math.abs(seconds) > 8.64e12) return '';
+  const t = Math.floor(seconds);
+  const day = Math.floor(t / 86400);
+  if (day !== lastDay.day) {
+    lastDay.day = day; // the date part changes once a day: format it with Date only then
+    lastDay.text = new Date(day * 86400000).toISOString().slice(0, 11);
+  }
+  const r = t - day * 86400;
+  const h = Math.floor(r / 3600);
+  const m = Math.floor((r % 3600) / 60);
+  const sec = Math.floor(r % 60);
+  return `${lastDay.text}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${sec < 10 ? '0' : ''}${sec}Z`;
 }
+const lastDay = { day: NaN, text: '' };
 
 /** Event time: the device's when the header carries a full date, else the receipt time. */
 function eventTime(hdr: SyslogHeader, os: OsProfiles | null, h: Array<string | undefined> | null, receivedAt: number): number {

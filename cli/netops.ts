@@ -3,7 +3,6 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parse } from 'yaml';
 import type { TaskDefinition } from '../runtime/define.js';
 import type { AliasDoc } from '../runtime/alias-match.js';
 import type { ResultDoc } from '../runtime/run.js';
@@ -96,9 +95,10 @@ async function loadTasks(): Promise<Map<string, { verb: string; def: TaskDefinit
   return new Map(Object.keys(tasks).sort().map((n) => [n, { verb: n.replace(/_/g, '-'), def: tasks[n]! }]));
 }
 
-function loadAliases(): AliasDoc[] {
+async function loadAliases(): Promise<AliasDoc[]> {
+  const { parseYaml } = await rt();
   const dir = join(PACK(), 'aliases');
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => parse(readFileSync(join(dir, f), 'utf8')) as AliasDoc);
+  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => parseYaml(readFileSync(join(dir, f), 'utf8')) as AliasDoc);
 }
 
 function report(doc: ResultDoc, json: boolean): number {
@@ -171,7 +171,7 @@ async function cmdChat(argv: string[]): Promise<number> {
   if (!text) { io.err('usage: netops chat "<text>" [--match-only] [--dry-run] [--json]'); return Exit.invalid; }
   const { matchCommand, AliasParseError, loadActionMeta, castAliasParams, CastError } = await rt();
   let match;
-  try { match = matchCommand(text, loadAliases()); } catch (e) {
+  try { match = matchCommand(text, await loadAliases()); } catch (e) {
     if (e instanceof AliasParseError) { io.err(e.message); return Exit.invalid; }
     throw e;
   }

@@ -44,3 +44,4 @@ export { resolveOptions } from './options.js';
 export { decodeValue, InvalidParams, taskParams, type Validate } from './params.js';
 export { Exit, loadActionMeta, runTask } from './run.js';
 export { flushTrace } from './trace.js';
+export { parse as parseYaml } from 'yaml';

@@ -23,6 +23,10 @@ step "the chat command for real"
 npx netops chat "add peer in=bma ip=10.0.0.1 as=65100"
 step "on the router itself"
 vtysh -N no-bma-edge1 -c 'show bgp summary'
+step "the router's own syslog of that change, classified as netops bridge does it"
+sleep 1
+grep -h 'ADJCHANGE' /run/netops-lab/no-bma-edge1/syslog/messages.log | tail -n 2 \
+  | npx netops parse-syslog | python3 -c 'import json,sys; [print(e["error"], "|", e["level"], "|", e["summary"]) for e in map(json.loads, sys.stdin)]'
 step "the same through the generated StackStorm entry script (argv as st2 builds it)"
 ./pack/actions/show_peers.mjs --in=bma --chat_user=demo | python3 -m json.tool | head -30
 step "bad input is refused before any device is touched"
