@@ -185,6 +185,26 @@ describe('tasks on the lab (real ansible-playbook against FRR)', function () {
     expect(readFileSync(join(stateDir, 'state', 'bma-edge1.json'), 'utf8')).to.equal(stateBefore);
   });
 
+  it('a site whose routers partly fail gives a partial failure (exit 4), recording only the good router', async () => {
+    const inv = parse(readFileSync(LAB_INVENTORY, 'utf8'));
+    const sites = inv.all.children.sites.children;
+    // gbg-edge1 moved into bma, behind a port nothing listens on: one good router, one unreachable
+    sites.bma.hosts['gbg-edge1'] = { ...sites.gbg.hosts['gbg-edge1'], ansible_port: 2222 };
+    delete sites.gbg;
+    const twoRouters = join(stateDir, 'two-routers.yml');
+    writeFileSync(twoRouters, stringify(inv));
+    const r = await netops(['run', 'add_peer', 'in=bma', 'ip=10.0.0.5', 'as=65200', 'description=partial'], { NETOPS_INVENTORY: twoRouters });
+    expect(r.code, r.err + r.out).to.equal(4);
+    expect(r.doc!.status).to.equal('partial');
+    const byHost = Object.fromEntries(r.doc!.hosts.map((h) => [h.host, h.status]));
+    expect(byHost).to.deep.equal({ 'bma-edge1': 'changed', 'gbg-edge1': 'unreachable' });
+    expect(await running()).to.contain('neighbor 10.0.0.5 description partial');
+    expect(existsSync(join(stateDir, 'state', 'gbg-edge1.json')), 'nothing recorded for the failed router').to.equal(false);
+    const state = JSON.parse(readFileSync(join(stateDir, 'state', 'bma-edge1.json'), 'utf8'));
+    expect(state.bgp_peers['10.0.0.5'].description).to.equal('partial');
+    expect((await netops(['run', 'remove_peer', 'in=bma', 'ip=10.0.0.5'])).code).to.equal(0);
+  });
+
   it('a second change to a router that is being changed is refused, naming who holds it', async () => {
     const lock = join(stateDir, 'locks', 'bma-edge1.lock');
     writeFileSync(lock, JSON.stringify({ user: 'carol', task: 'remove_peer', pid: process.pid, since: '2026-11-24T10:00:00Z' }));
