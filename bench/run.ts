@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, medians printed as a table. The lab figures need root
- * and bring the lab up (and down again if it was not up). BENCH_ONLY=build,runtime,parse,bridge,lab
+ * and bring the lab up (and down again if it was not up). BENCH_ONLY=parse,build,runtime,bridge,lab
  * picks a subset; BENCH_SECONDS shortens the 60 s ingest run.
  */
 import { benchBuild } from './build.js';
@@ -21,9 +21,10 @@ const section = async (name: string, f: () => Promise<Row[]>) => {
   try { rows.push(...(await f())); } catch (e) { rows.push({ name: `${name}: not run (${(e as Error).message.split('\n')[0]})`, median: NaN, unit: '' }); }
 };
 
+// parse first: a CPU-bound loop measured before this process has spawned and waited on hundreds of children
+await section('parse', () => benchParse());
 await section('build', () => benchBuild());
 await section('runtime', () => benchOverhead());
-await section('parse', () => benchParse());
 await section('bridge', () => benchBridge());
 await section('lab', async () => {
   const why = labUnavailableReason();

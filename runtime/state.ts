@@ -2,7 +2,7 @@
  * netops' own state beside the inventory: what it configured on each router (the
  * inventory/IPAM record), and per-router locks so two changes never overlap.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -32,6 +32,7 @@ export class LockBusy extends Error {
   }
 }
 
+const readHolder = (p: string): LockHolder | null => { try { return JSON.parse(readFileSync(p, 'utf8')) as LockHolder; } catch { return null; } };
 const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; } };
 
 /** Take the locks of several routers (sorted, so two runs never deadlock); waits up to `waitSeconds`. */
@@ -53,11 +54,9 @@ export async function acquireLocks(stateDir: string, hosts: string[], me: Omit<L
           break;
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-          let holder: LockHolder | null = null;
-          try { holder = JSON.parse(readFileSync(p, 'utf8')) as LockHolder; } catch { holder = null; }
-          if (holder && !alive(holder.pid)) { rmSync(p, { force: true }); continue; } // its process is gone
-          if (!holder && existsSync(p)) { await sleep(50); holder = (() => { try { return JSON.parse(readFileSync(p, 'utf8')) as LockHolder; } catch { return null; } })(); if (!holder) { rmSync(p, { force: true }); continue; } }
-          if (Date.now() >= deadline) throw new LockBusy(host, holder!);
+          const holder = readHolder(p) ?? (await sleep(50), readHolder(p)); // a lock being written is read again once
+          if (!holder || !alive(holder.pid)) { rmSync(p, { force: true }); continue; } // unreadable, or its process is gone
+          if (Date.now() >= deadline) throw new LockBusy(host, holder);
           await sleep(200);
         }
       }
