@@ -55,5 +55,8 @@ export default defineTask<Params>({
       [p.ip]: { as: p.as, ...(p.description ? { description: p.description } : {}), state: outcome.data.state ?? null },
     },
   }),
-  summarize: (p, o) => `${o.host}: peer ${p.ip} AS${p.as} ${o.status === 'changed' ? 'added' : 'already present'}, session ${String(o.data.state ?? 'unknown')}`,
+  summarize: (p, o) => {
+    const what = o.status !== 'changed' ? 'already present' : o.dryRun ? 'would be added' : 'added';
+    return `${o.host}: peer ${p.ip} AS${p.as} ${what}, session ${String(o.data.state ?? 'unknown')}`;
+  },
 });

@@ -26,5 +26,5 @@ export default defineTask<Params>({
     delete peers[p.ip];
     return { ...state, bgp_peers: peers };
   },
-  summarize: (p, o) => `${o.host}: peer ${p.ip} ${o.status === 'changed' ? 'removed' : 'was not configured'}`,
+  summarize: (p, o) => `${o.host}: peer ${p.ip} ${o.status !== 'changed' ? 'was not configured' : o.dryRun ? 'would be removed' : 'removed'}`,
 });

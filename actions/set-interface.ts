@@ -30,5 +30,5 @@ export default defineTask<Params>({
     }
     return null;
   },
-  summarize: (p, o) => `${o.host}: interface ${p.name} ${o.status === 'changed' ? `set ${p.state}` : `already ${p.state}`}`,
+  summarize: (p, o) => `${o.host}: interface ${p.name} ${o.status !== 'changed' ? `already ${p.state}` : o.dryRun ? `would be set ${p.state}` : `set ${p.state}`}`,
 });

@@ -36,6 +36,8 @@ export interface PlaybookRun {
   stdout: string;
   argv: string[];
   elapsedMs: number;
+  /** Run in check + diff mode. */
+  check: boolean;
 }
 
 interface TaskHostResult {
@@ -97,7 +99,7 @@ export async function runPlaybook(spec: PlaybookSpec): Promise<PlaybookRun> {
   const out = String(res.stdout ?? '');
   const start = out.indexOf('{');
   if (start >= 0) { try { json = JSON.parse(out.slice(start)) as AnsibleJson; } catch { json = null; } }
-  return { exitCode: res.exitCode, timedOut, json, stderr: String(res.stderr ?? ''), stdout: out, argv: [spec.ansiblePlaybook, ...argv], elapsedMs: Date.now() - t0 };
+  return { exitCode: res.exitCode, timedOut, json, stderr: String(res.stderr ?? ''), stdout: out, argv: [spec.ansiblePlaybook, ...argv], elapsedMs: Date.now() - t0, check: spec.check };
 }
 
 function diffText(d: unknown): string {
@@ -120,7 +122,7 @@ const UNREACHABLE = /Connection refused|Unable to connect to port|Indecipherable
 /** Per-host outcomes from a run's JSON: status, the `netops result` dict, commands, diff, first failure message. */
 export function outcomes(run: PlaybookRun, hosts: string[]): HostOutcome[] {
   return hosts.map((host) => {
-    const o: HostOutcome = { host, status: 'ok', data: {}, commands: [], diff: '', message: '' };
+    const o: HostOutcome = { host, status: 'ok', data: {}, commands: [], diff: '', message: '', dryRun: run.check };
     const st = run.json?.stats[host];
     const results = (run.json?.plays ?? []).flatMap((p) => p.tasks.map((t) => ({ name: t.task.name, r: t.hosts[host] }))).filter((x) => x.r);
     for (const { name, r } of results) {

@@ -31,6 +31,8 @@ export interface HostOutcome {
   commands: string[];
   diff: string;
   message: string;
+  /** True when nothing was changed on purpose (--dry-run: check + diff mode); `changed` then means "would change". */
+  dryRun: boolean;
 }
 
 /** A task: metadata the generator reads statically plus hooks the runtime calls. */

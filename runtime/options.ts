@@ -1,5 +1,6 @@
 /** Runtime options, resolved once: env > pack config file > built-in lab defaults. */
 import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -37,8 +38,12 @@ export function resolveOptions(packDir: string, overrides: Partial<Options> = {}
     stateDir: overrides.stateDir ?? env.NETOPS_STATE_DIR ?? str(config.state_dir) ?? (repoRoot ? '/var/tmp/netops' : '/var/lib/netops'),
     ansiblePlaybook: overrides.ansiblePlaybook ?? env.NETOPS_ANSIBLE_PLAYBOOK ?? str(config.ansible_playbook) ?? '/usr/bin/ansible-playbook',
     lockWait: overrides.lockWait ?? Number(env.NETOPS_LOCK_WAIT ?? 30),
-    user: overrides.user ?? env.NETOPS_USER ?? env.SUDO_USER ?? env.USER ?? 'unknown',
+    user: overrides.user ?? env.NETOPS_USER ?? env.SUDO_USER ?? env.USER ?? localUser(),
     channel: overrides.channel ?? null,
     taskTimeout: overrides.taskTimeout ?? (env.NETOPS_TASK_TIMEOUT ? Number(env.NETOPS_TASK_TIMEOUT) : null),
   };
+}
+
+function localUser(): string {
+  try { return userInfo().username; } catch { return 'unknown'; }
 }

@@ -14,7 +14,11 @@ trap 'step "lab down"; bash lab/down.sh' EXIT
 step "lab up: FRR routers in network namespaces, SSH + vtysh like hardware"
 bash lab/up.sh
 
-export NETOPS_STATE_DIR="${NETOPS_STATE_DIR:-$(mktemp -d /tmp/netops-demo-XXXXXX)}"
+demo=$(mktemp -d /tmp/netops-demo-XXXXXX)
+export NETOPS_STATE_DIR="$demo/state"
+# What StackStorm keeps in /opt/stackstorm/configs/netops.yaml; the entry scripts read it.
+printf 'inventory: %s\nstate_dir: %s\nchat_channel: noc\n' "$PWD/lab/inventory/hosts.yml" "$NETOPS_STATE_DIR" >"$demo/netops.yaml"
+export NETOPS_CONFIG="$demo/netops.yaml"
 step "what StackStorm would do with the chat text"
 npx netops chat "add peer in=bma ip=10.0.0.1 as=65100" --match-only
 step "dry run: the config lines, nothing changed"
@@ -28,7 +32,7 @@ sleep 1
 grep -h 'ADJCHANGE' /run/netops-lab/no-bma-edge1/syslog/messages.log | tail -n 2 \
   | npx netops parse-syslog | python3 -c 'import json,sys; [print(e["error"], "|", e["level"], "|", e["summary"]) for e in map(json.loads, sys.stdin)]'
 step "the same through the generated StackStorm entry script (argv as st2 builds it)"
-./pack/actions/show_peers.mjs --in=bma --chat_user=demo | python3 -m json.tool | head -30
+sh -c "chmod +x pack/actions/show_peers.mjs; pack/actions/show_peers.mjs --in=bma --chat_user=alice" | python3 -m json.tool
 step "bad input is refused before any device is touched"
 npx netops chat "add peer in=xyz ip=10.0.0.1 as=65100" || true
 npx netops chat "add peer in=bma ip=10.0.0.300 as=0" || true
