@@ -61,6 +61,8 @@ export interface PlaybookSpec {
   check: boolean;
   timeoutSeconds: number;
   ansibleConfig: string;
+  /** ansible-vault password file, for inventories with encrypted credentials. */
+  vaultPasswordFile?: string | null;
 }
 
 /** Run a playbook and collect its JSON output; never throws for a failed play. */
@@ -68,7 +70,8 @@ export async function runPlaybook(spec: PlaybookSpec): Promise<PlaybookRun> {
   const dir = mkdtempSync(join(tmpdir(), 'netops-'));
   const varsFile = join(dir, 'vars.yml');
   writeFileSync(varsFile, unsafeVarsYaml(spec.vars), { mode: 0o600 });
-  const argv = ['-i', spec.inventory, spec.playbook, '--limit', spec.limit.join(','), '-e', `@${varsFile}`, ...(spec.check ? ['--check', '--diff'] : [])];
+  const argv = ['-i', spec.inventory, spec.playbook, '--limit', spec.limit.join(','), '-e', `@${varsFile}`, ...(spec.check ? ['--check', '--diff'] : []),
+    ...(spec.vaultPasswordFile ? ['--vault-password-file', spec.vaultPasswordFile] : [])];
   const t0 = Date.now();
   mark('spawn');
   const child = execa(spec.ansiblePlaybook, argv, {

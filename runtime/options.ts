@@ -18,6 +18,8 @@ export interface Options {
   /** Who asked (chat user, or the terminal user). */
   user: string;
   channel: string | null;
+  /** ansible-vault password file (NETOPS_VAULT_PASSWORD_FILE or pack config vault_password_file). */
+  vaultPasswordFile: string | null;
   /** Upper bound on any task's timeout, in seconds (NETOPS_TASK_TIMEOUT); null: the task's own. */
   taskTimeout: number | null;
 }
@@ -40,6 +42,7 @@ export function resolveOptions(packDir: string, overrides: Partial<Options> = {}
     lockWait: overrides.lockWait ?? Number(env.NETOPS_LOCK_WAIT ?? 30),
     user: overrides.user ?? env.NETOPS_USER ?? env.SUDO_USER ?? env.USER ?? localUser(),
     channel: overrides.channel ?? null,
+    vaultPasswordFile: overrides.vaultPasswordFile ?? env.NETOPS_VAULT_PASSWORD_FILE ?? str(config.vault_password_file) ?? null,
     taskTimeout: overrides.taskTimeout ?? (env.NETOPS_TASK_TIMEOUT ? Number(env.NETOPS_TASK_TIMEOUT) : null),
   };
 }

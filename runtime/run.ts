@@ -93,6 +93,10 @@ export async function runTask(
   try { inventory = loadInventory(opts.inventory); } catch (e) {
     return refuse(`cannot read the inventory ${opts.inventory}: ${(e as Error).message}`, 'failed', Exit.failed);
   }
+  // Credentials from the inventory (key paths, passwords) are masked like secret parameters.
+  for (const h of inventory.hosts.values()) {
+    for (const [k, v] of Object.entries(h.vars)) if (/pass(word)?|private_key|vault|secret|token/i.test(k) && typeof v === 'string' && v.length > 3 && !secrets.includes(v)) secrets.push(v);
+  }
   const hosts = inventory.sites.get(site);
   if (!hosts || hosts.length === 0) {
     const known = [...inventory.sites.keys()];
@@ -127,6 +131,7 @@ export async function runTask(
       vars: { params: { ...values, backup_dir: join(opts.stateDir, 'backups') } },
       check: dryRun,
       timeoutSeconds: timeout,
+      vaultPasswordFile: opts.vaultPasswordFile,
     });
     const outs = outcomes(run, hosts.map((h) => h.name));
     const bad = outs.filter((o) => o.status === 'failed' || o.status === 'unreachable');

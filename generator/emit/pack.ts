@@ -29,6 +29,7 @@ export function emitConfigSchema(): EmittedFile {
       state_dir: { type: 'string', description: 'Directory for netops state: per-router locks, recorded peers, config backups.', default: '/var/lib/netops', required: true },
       chat_channel: { type: 'string', description: 'Chat channel that device events are posted to.', default: 'netops', required: true },
       ansible_playbook: { type: 'string', description: 'ansible-playbook executable.', default: '/usr/bin/ansible-playbook' },
+      vault_password_file: { type: 'string', description: 'ansible-vault password file, when the inventory holds encrypted credentials.' },
     }),
   };
 }

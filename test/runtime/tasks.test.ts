@@ -102,6 +102,7 @@ describe('tasks on the lab (real ansible-playbook against FRR)', function () {
     const cmds = r.doc!.hosts[0]!.commands.join('\n');
     expect(cmds).to.contain('neighbor 10.0.0.5 remote-as 65200');
     expect(r.out + r.err).to.not.contain('Sup3rS3cret');
+    expect(r.out + r.err, 'inventory credentials (the key path) never appear').to.not.contain('id_ed25519');
     expect(r.doc!.summary).to.contain('dry run, nothing changed');
     expect(await running()).to.equal(before);
   });
@@ -181,6 +182,7 @@ describe('tasks on the lab (real ansible-playbook against FRR)', function () {
     expect(r.doc!.status).to.equal('failed');
     expect(r.doc!.hosts[0]!.status).to.equal('unreachable');
     expect(r.doc!.summary).to.match(/bma-edge1: UNREACHABLE: /);
+    expect(r.out + r.err, 'inventory credentials (the key path) never appear').to.not.contain('id_ed25519');
     expect(await running()).to.equal(before);
     expect(readFileSync(join(stateDir, 'state', 'bma-edge1.json'), 'utf8')).to.equal(stateBefore);
   });
