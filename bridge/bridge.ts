@@ -17,7 +17,7 @@ import { loadInventory, type InventoryHost } from '../runtime/inventory.js';
 import type { DeviceEvent } from './event.js';
 import { parseSyslog } from './parse.js';
 import { Damper } from './damping.js';
-import { Deliverer, type DeliverStats } from './deliver.js';
+import { Deliverer, type DeliverOptions, type DeliverStats } from './deliver.js';
 import { listen, parseEndpoint, type Listeners, type ListenStats, type Transport } from './listen.js';
 import { LEVELS, Spool, type DropNote, type Level, type SpoolStats } from './spool.js';
 import type { Frame } from './framing.js';
@@ -26,7 +26,10 @@ import type { Frame } from './framing.js';
 export type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 
 /** Everything the bridge needs, defaults resolved (see `resolveBridgeOptions` in the CLI). */
-export interface BridgeOptions {
+/** Delivery settings the bridge passes through to the Deliverer unchanged. */
+type DeliverySettings = Pick<DeliverOptions, 'apiKey' | 'authToken' | 'trigger' | 'concurrency' | 'timeoutMs' | 'retryMinMs' | 'retryMaxMs' | 'insecure'>;
+
+export interface BridgeOptions extends DeliverySettings {
   udp: string[];
   tcp: string[];
   tls: string[];
@@ -43,14 +46,6 @@ export interface BridgeOptions {
   spoolFsync?: boolean;
   /** Full webhook URL. */
   webhookUrl: string;
-  apiKey?: string | null;
-  authToken?: string | null;
-  trigger?: string;
-  concurrency?: number;
-  timeoutMs?: number;
-  retryMinMs?: number;
-  retryMaxMs?: number;
-  insecure?: boolean;
   /** Deliver unrecognised messages too (error: null, raw kept). */
   forwardUnknown?: boolean;
   /** Flap damping window; 0 turns damping off. */
@@ -194,19 +189,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     log,
   });
   const recoveredBelow = spool.stats().nextSeq;
-  const deliverer = new Deliverer(spool, {
-    url: o.webhookUrl,
-    apiKey: o.apiKey,
-    authToken: o.authToken,
-    trigger: o.trigger,
-    concurrency: o.concurrency,
-    timeoutMs: o.timeoutMs,
-    retryMinMs: o.retryMinMs,
-    retryMaxMs: o.retryMaxMs,
-    insecure: o.insecure,
-    recoveredBelow,
-    log,
-  });
+  const { apiKey, authToken, trigger, concurrency, timeoutMs, retryMinMs, retryMaxMs, insecure } = o;
+  const delivery: DeliverySettings = { apiKey, authToken, trigger, concurrency, timeoutMs, retryMinMs, retryMaxMs, insecure };
+  const deliverer = new Deliverer(spool, { ...delivery, url: o.webhookUrl, recoveredBelow, log });
   const damper = o.flapWindowMs === 0 ? null : new Damper({ windowMs: o.flapWindowMs, maxKeys: o.flapMaxKeys });
   let accepting = true;
 
