@@ -5,32 +5,15 @@ import { join } from 'node:path';
 import { Spool, type Level } from '../../bridge/spool.js';
 import { Deliverer, webhookUrl, redactUrl } from '../../bridge/deliver.js';
 import type { DeviceEvent } from '../../bridge/event.js';
+import { testEvent } from '../support/events.js';
 import { startSt2Webhook, TRIGGER_FILE, type WebhookDouble } from '../support/st2-webhook.js';
 
 const KEY = 'test-key-0123456789';
 
 function ev(i: number, level: Level = 'info'): DeviceEvent {
-  return {
-    id: `id-${i}`,
-    error: 'INTERFACE_DOWN',
-    os: 'frr',
-    host: 'r1',
-    ip: '192.0.2.1',
-    timestamp: 1_700_000_000 + i,
-    facility: 23,
-    severity: 3,
-    yang_model: 'openconfig-interfaces',
-    yang_message: {},
-    message_details: {},
-    site: null,
-    router: 'r1',
-    peer: null,
-    interface: `eth${i}`,
-    state: 'down',
-    level,
-    summary: `r1: eth${i} down`,
-    raw: `raw ${i}`,
-  };
+  return testEvent(i, {
+    error: 'INTERFACE_DOWN', yang_model: 'openconfig-interfaces', peer: null, interface: `eth${i}`, state: 'down', level, summary: `r1: eth${i} down`,
+  });
 }
 
 describe('bridge/deliver', function () {

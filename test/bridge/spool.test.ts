@@ -6,29 +6,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Spool, type Level } from '../../bridge/spool.js';
 import type { DeviceEvent } from '../../bridge/event.js';
+import { testEvent } from '../support/events.js';
 
 function ev(i: number, level: Level = 'info', pad = 0): DeviceEvent {
-  return {
-    id: `id-${i}`,
-    error: 'BGP_NEIGHBOR_STATE_CHANGED',
-    os: 'frr',
-    host: 'r1',
-    ip: '192.0.2.1',
-    timestamp: 1_700_000_000 + i,
-    facility: 23,
-    severity: 3,
-    yang_model: 'openconfig-bgp',
-    yang_message: { n: i },
-    message_details: { pad: 'x'.repeat(pad) },
-    site: null,
-    router: 'r1',
-    peer: '10.0.0.1',
-    interface: null,
-    state: 'Idle',
-    level,
-    summary: `event ${i} ✓`,
-    raw: `<11>raw ${i}`,
-  };
+  return testEvent(i, { level, yang_message: { n: i }, message_details: { pad: 'x'.repeat(pad) }, summary: `event ${i} ✓`, raw: `<11>raw ${i}` });
 }
 
 /** Take everything pending, finishing each; returns event ids in order. */
@@ -84,8 +65,10 @@ describe('bridge/spool', () => {
 
   it('survives a crash (SIGKILL) after a flush: every flushed record is recovered', async () => {
     const spoolJs = fileURLToPath(new URL('../../bridge/spool.js', import.meta.url));
+    const eventsJs = fileURLToPath(new URL('../support/events.js', import.meta.url));
     const script = `
       const { Spool } = await import(${JSON.stringify(spoolJs)});
+      const { testEvent } = await import(${JSON.stringify(eventsJs)});
       const sp = await Spool.open({ dir: ${JSON.stringify(dir)}, cursorMs: 10 });
       for (let i = 0; i < 500; i++) sp.append(${ev.toString().replace(/^function ev/, 'function')}(i, 'warning'));
       for (let i = 0; i < 200; i++) sp.finish((await sp.next()).seq);
