@@ -7,4 +7,6 @@ export default defineAlias<Params>({
     { text: 'add peer', keys: ['in', 'ip', 'as'] },
     'add peer {{ ip }} as {{ as }} in {{ in }}',
   ],
+  ack: 'adding peer {{ ip }} AS{{ as }} at {{ in }}',
+  result: 'added peer {{ ip }} AS{{ as }} at {{ in }}',
 });

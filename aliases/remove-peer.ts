@@ -7,4 +7,6 @@ export default defineAlias<Params>({
     { text: 'remove peer', keys: ['in', 'ip'] },
     'remove peer {{ ip }} in {{ in }}',
   ],
+  ack: 'removing peer {{ ip }} at {{ in }}',
+  result: 'removed peer {{ ip }} at {{ in }}',
 });

@@ -4,4 +4,7 @@ import type { Params } from '../actions/show-config-diff.js';
 export default defineAlias<Params>({
   description: "Diff a site's running configs against the last backup",
   formats: [{ text: 'show config diff', keys: ['in'] }, 'show config diff of {{ in }}'],
+  ack: 'diffing the configs at {{ in }} against the last backup',
+  result: 'diffed the configs at {{ in }} against the last backup',
+  threadResponse: true,
 });

@@ -63,6 +63,7 @@ export function checkAliases(aliases: AliasModel[], tasks: TaskModel[], emitted:
       continue;
     }
     const params = new Map(task.params.map((p) => [p.name, p]));
+    diags.push(...checkPhrases(alias, task));
     for (const f of alias.formats) {
       let ok = true;
       const phs = placeholders(f.text);
@@ -114,6 +115,29 @@ export function checkAliases(aliases: AliasModel[], tasks: TaskModel[], emitted:
     }
   }
   return diags;
+}
+
+/**
+ * The ack and result phrases: placeholders must be parameters, and printable the same way in
+ * Python and JavaScript (a boolean prints True in StackStorm, true in `netops chat`).
+ */
+export function checkPhrases(alias: AliasModel, task: TaskModel): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const params = new Map(task.params.map((p) => [p.name, p]));
+  for (const [field, phrase] of [['ack', alias.ack], ['result', alias.result]] as const) {
+    if (phrase === undefined) continue;
+    if (/{%|{#|{~}/.test(phrase) || /{{(?!\s*\w+\s*}})/.test(phrase)) {
+      out.push({ code: Codes.UnknownPlaceholder, message: `${field} phrase '${phrase}' may only hold text and {{ name }} placeholders`,
+        hint: `write e.g. ${field}: '${field === 'ack' ? 'adding' : 'added'} peer {{ ip }} at {{ in }}'; the generator builds the Jinja around it`, at: alias.at });
+      continue;
+    }
+    for (const ph of placeholders(phrase)) {
+      const p = params.get(ph.name);
+      if (!p) out.push({ code: Codes.UnknownPlaceholder, message: `${field} phrase: '{{ ${ph.name} }}' is not a parameter of ${task.verb}`, hint: `use one of: ${[...params.keys()].join(', ')}`, at: alias.at });
+      else if (p.type === 'boolean' || p.type === 'array' || p.type === 'number') out.push({ code: Codes.UnknownPlaceholder, message: `${field} phrase: '{{ ${ph.name} }}' is a ${p.type}, which StackStorm prints differently from netops chat`, hint: 'name string or integer parameters only; say the rest in words', at: alias.at });
+    }
+  }
+  return out;
 }
 
 export { aliasFormats };

@@ -1,0 +1,45 @@
+/**
+ * An alias's ack and result formats rendered as StackStorm renders them: the ack by st2api
+ * (StrictUndefined; context `execution`, `actionalias`), the result by the chatops pack's
+ * format_execution_result (Undefined; context `execution`, `alias`), then split at `{~}`.
+ */
+import { renderJinja } from './jinja.js';
+import { splitMessage, terminalView, type SlackMessage } from './slack.js';
+import { finishedExecution, scheduledExecution, type ChatRequest } from './execution.js';
+import type { ChatResultDoc } from './result-doc.js';
+
+/** The parts of a registered alias (pack/aliases/<name>.yaml) that chat rendering reads. */
+export interface AliasFormats {
+  name: string;
+  action_ref: string;
+  ack?: { enabled?: boolean; format?: string; append_url?: boolean };
+  result?: { enabled?: boolean; format?: string; extra?: { slack?: { thread_response?: boolean } } };
+}
+
+/** StackStorm's message when no result format is set (chatops pack templates/default.j2, in short). */
+const DEFAULT_RESULT = '{{ execution.status }}: {{ execution.result | default("") }}';
+
+/** The ack as posted, or null when the alias has it disabled. */
+export function renderAck(alias: AliasFormats, execution: Record<string, unknown>): SlackMessage | null {
+  if (!alias.ack || alias.ack.enabled === false || alias.ack.format === undefined) return null;
+  let text: string;
+  try { text = renderJinja(alias.ack.format, { execution, actionalias: alias, __context: { execution, actionalias: alias } }, true); } catch (e) {
+    // st2api posts this instead of the ack when the format refers to something undefined.
+    text = `Cannot render "format" in field "ack" for alias. ${(e as Error).message}`;
+  }
+  return splitMessage(text);
+}
+
+/** The result as posted, or null when the alias has it disabled. */
+export function renderResult(alias: AliasFormats, execution: Record<string, unknown>): SlackMessage | null {
+  if (alias.result?.enabled === false) return null;
+  const text = renderJinja(alias.result?.format ?? DEFAULT_RESULT, { execution, alias, six: {} }, false);
+  return splitMessage(text, alias.result?.extra?.slack?.thread_response === true);
+}
+
+/** What the channel shows for one command, ack then result, as the terminal prints it. */
+export function transcript(alias: AliasFormats, req: ChatRequest, id: string, doc: ChatResultDoc, exitCode: number): string {
+  const ack = renderAck(alias, scheduledExecution(id, req));
+  const result = renderResult(alias, finishedExecution(id, req, doc, exitCode));
+  return [ack, result].filter((m): m is SlackMessage => m !== null).map(terminalView).join('\n\n');
+}
