@@ -5,7 +5,7 @@
  */
 import { renderJinja } from './jinja.js';
 import { splitMessage, terminalView, type SlackMessage } from './slack.js';
-import { finishedExecution, scheduledExecution, type ChatRequest } from './execution.js';
+import { executionId, finishedExecution, scheduledExecution, type ChatRequest } from './execution.js';
 import type { ChatResultDoc } from './result-doc.js';
 
 /** The parts of a registered alias (pack/aliases/<name>.yaml) that chat rendering reads. */
@@ -42,4 +42,10 @@ export function transcript(alias: AliasFormats, req: ChatRequest, id: string, do
   const ack = renderAck(alias, scheduledExecution(id, req));
   const result = renderResult(alias, finishedExecution(id, req, doc, exitCode));
   return [ack, result].filter((m): m is SlackMessage => m !== null).map(terminalView).join('\n\n');
+}
+
+/** `netops chat`'s output for a finished run: a fresh execution id, the request as StackStorm would build it. */
+export function chatTranscript(alias: AliasFormats, who: { user: string; channel: string | null }, parameters: Record<string, unknown>, doc: ChatResultDoc, id = executionId()): string {
+  const req: ChatRequest = { user: who.user, channel: who.channel ?? 'terminal', alias: alias.name, actionRef: alias.action_ref, parameters };
+  return transcript(alias, req, id, doc, doc.exit_code);
 }
