@@ -3,6 +3,7 @@ import type { Params } from '../actions/remove-peer.js';
 
 export default defineAlias<Params>({
   description: "Remove a BGP peer from a site's edge routers",
+  area: 'BGP peers',
   formats: [
     { text: 'remove peer', keys: ['in', 'ip'] },
     'remove peer {{ ip }} in {{ in }}',

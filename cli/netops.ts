@@ -178,7 +178,7 @@ async function cmdChat(argv: string[]): Promise<number> {
   const { matchCommand, AliasParseError, loadActionMeta, castAliasParams, CastError } = await rt();
   let match;
   try { match = matchCommand(text, await loadAliases()); } catch (e) {
-    if (e instanceof AliasParseError) { io.err(e.message); return Exit.invalid; }
+    if (e instanceof AliasParseError) { io.err(`${e.message}; type: netops chat help`); return Exit.invalid; }
     throw e;
   }
   const name = match.alias.action_ref.replace(/^netops\./, '');
@@ -193,6 +193,12 @@ async function cmdChat(argv: string[]): Promise<number> {
   if (f.has('match-only')) {
     const doc = { action: match.alias.action_ref, alias: match.alias.name, format: match.representation, parameters: cast };
     io.out(f.has('json') ? JSON.stringify(doc, null, 2) : `${doc.action} ${JSON.stringify(cast)}  (alias ${doc.alias}, format "${doc.format}")`);
+    return 0;
+  }
+  if (name === 'help') {
+    const { helpTranscript } = await import('../runtime/chat/render.js');
+    const commands = JSON.parse(readFileSync(join(PACK(), 'actions', 'help.json'), 'utf8'));
+    io.out(helpTranscript(match.alias, commands, String(cast.topic ?? ''), { user: String(f.get('user') ?? ''), channel: null }));
     return 0;
   }
   if (f.has('json')) return runNamed(name, cast, f);

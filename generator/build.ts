@@ -17,6 +17,7 @@ import { emitAction } from './emit/action.js';
 import { emitConfigSchema, emitPackYaml, emitTrigger } from './emit/pack.js';
 import { emitNotify, emitRule } from './emit/rule.js';
 import { emitReadme } from './emit/readme.js';
+import { emitHelp } from './emit/help.js';
 import { emitPlaybooks, emitRuntime } from './emit/runtime.js';
 import type { EmittedFile } from './emit/types.js';
 
@@ -71,6 +72,7 @@ export async function emit(model: PackModel, opts: BuildOptions): Promise<Emitte
     ...emitTrigger(model),
     ...model.tasks.flatMap(emitAction),
     ...model.aliases.map((a) => emitAlias(a, byVerb.get(a.verb))),
+    ...(model.aliases.length ? emitHelp(model.aliases, model.tasks) : []),
     ...(model.rules.length ? [...emitNotify(), ...model.rules.map(emitRule)] : []),
     emitReadme(model),
     ...emitPlaybooks(opts.playbooksDir ?? join(root, 'playbooks')),

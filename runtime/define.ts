@@ -72,6 +72,8 @@ export interface AliasFormat<P> {
 export interface AliasDefinition<P> {
   /** Help text shown by `!help`. */
   description: string;
+  /** Where `help` lists the command, e.g. 'BGP peers' (default: 'Other'). */
+  area?: string;
   formats: (AliasFormat<P> | string)[];
   /**
    * What the command is doing, for the acknowledgement and for failures, with `{{ name }}` for

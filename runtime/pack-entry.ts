@@ -45,3 +45,4 @@ export { decodeValue, InvalidParams, taskParams, type Validate } from './params.
 export { Exit, loadActionMeta, runTask } from './run.js';
 export { flushTrace } from './trace.js';
 export { parse as parseYaml } from 'yaml';
+export { helpEntry } from './chat/help.js';

@@ -6,6 +6,7 @@ import { Codes, type Diagnostic, type Location } from '../diagnostics.js';
 import type { AliasModel, FormatModel, ParamModel, TaskModel } from '../model.js';
 import { AliasParseError, extractParameters, matchAll, type AliasDoc } from '../../runtime/alias-match.js';
 import { aliasFormats } from '../emit/alias.js';
+import { helpAliasDoc } from '../emit/help.js';
 
 const PLACEHOLDER = /{{\s*(\S+?)\s*(?:=\s*(?:""|''|"(.+?)"|'(.+?)'|({.+?})|(.+?)))?\s*}}/gs;
 
@@ -53,8 +54,10 @@ function at(f: FormatModel, index: number, length: number): Location {
 }
 
 /** Check every alias; returns diagnostics (empty when the grammar is sound). */
-export function checkAliases(aliases: AliasModel[], tasks: TaskModel[], emitted: AliasDoc[]): Diagnostic[] {
+export function checkAliases(aliases: AliasModel[], tasks: TaskModel[], aliasDocs: AliasDoc[]): Diagnostic[] {
   const diags: Diagnostic[] = [];
+  // The generated help alias takes part: no command text may also match it.
+  const emitted = aliases.length ? [...aliasDocs, helpAliasDoc(aliases)] : aliasDocs;
   const tasksByVerb = new Map(tasks.map((t) => [t.verb, t]));
   for (const alias of aliases) {
     const task = tasksByVerb.get(alias.verb);

@@ -7,6 +7,7 @@ import { renderJinja } from './jinja.js';
 import { splitMessage, terminalView, type SlackMessage } from './slack.js';
 import { executionId, finishedExecution, scheduledExecution, type ChatRequest } from './execution.js';
 import type { ChatResultDoc } from './result-doc.js';
+import { helpAnswer, type HelpCommand } from './help.js';
 
 /** The parts of a registered alias (pack/aliases/<name>.yaml) that chat rendering reads. */
 export interface AliasFormats {
@@ -48,4 +49,11 @@ export function transcript(alias: AliasFormats, req: ChatRequest, id: string, do
 export function chatTranscript(alias: AliasFormats, who: { user: string; channel: string | null }, parameters: Record<string, unknown>, doc: ChatResultDoc, id = executionId()): string {
   const req: ChatRequest = { user: who.user, channel: who.channel ?? 'terminal', alias: alias.name, actionRef: alias.action_ref, parameters };
   return transcript(alias, req, id, doc, doc.exit_code);
+}
+
+/** `netops chat help …` (and texts that start like a command): the help action's answer, through the help alias's result format. */
+export function helpTranscript(alias: AliasFormats, commands: HelpCommand[], topic: string, who: { user: string; channel: string | null }, id = executionId()): string {
+  const a = helpAnswer(commands, topic);
+  const doc = { task: 'help', status: 'ok', exit_code: 0, topic, ...a, summary: `${a.title}\n${a.body}` } as unknown as ChatResultDoc;
+  return transcript(alias, { user: who.user, channel: who.channel ?? 'terminal', alias: alias.name, actionRef: alias.action_ref, parameters: { topic } }, id, doc, 0);
 }

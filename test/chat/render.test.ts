@@ -14,9 +14,14 @@ import { renderAck, renderResult, type AliasFormats } from '../../runtime/chat/r
 import { CUT } from '../../generator/emit/chat-formats.js';
 import { REPO } from '../support/st2-schemas.js';
 import { CASES, type Case } from './fixtures.js';
+import { helpAnswer, type HelpCommand } from '../../runtime/chat/help.js';
 
-const ALIASES: AliasFormats[] = readdirSync(join(REPO, 'pack', 'aliases')).filter((f) => f.endsWith('.yaml')).sort()
+const ALL: AliasFormats[] = readdirSync(join(REPO, 'pack', 'aliases')).filter((f) => f.endsWith('.yaml')).sort()
   .map((f) => parse(readFileSync(join(REPO, 'pack', 'aliases', f), 'utf8')) as AliasFormats);
+/** The task aliases (help has its own format, checked below). */
+const ALIASES = ALL.filter((a) => a.name !== 'help');
+const HELP = ALL.find((a) => a.name === 'help')!;
+const COMMANDS = JSON.parse(readFileSync(join(REPO, 'pack', 'actions', 'help.json'), 'utf8')) as HelpCommand[];
 const alias = (name: string) => ALIASES.find((a) => a.name === name)!;
 const ID = '6a3f1c2e9b7d4e0012ab34cd';
 
@@ -52,6 +57,17 @@ describe('chat formats: netops chat renders what StackStorm renders', function (
     const diffs = renders.map((x, i) => ({ label: x.label, js: js(x.r), py: py[i]! })).filter((d) => JSON.stringify(d.js) !== JSON.stringify(d.py));
     expect(diffs, JSON.stringify(diffs.slice(0, 2), null, 1)).to.deep.equal([]);
     expect(py.every((o) => 'text' in o), 'no format fails to render in Jinja2').to.equal(true);
+  });
+
+  it('the help answers render the same as Jinja2', async () => {
+    const cases = ['', 'add peer', 'add peer bma', 'nothing like it'].map((topic) => {
+      const a = helpAnswer(COMMANDS, topic);
+      const doc = { task: 'help', status: 'ok', exit_code: 0, topic, ...a, summary: `${a.title}\n${a.body}` } as never;
+      return { format: HELP.result!.format!, context: { execution: finishedExecution(ID, { user: 'alice', channel: 'noc', alias: 'help', actionRef: 'netops.help', parameters: { topic } }, doc, 0), alias: HELP }, strict: false };
+    });
+    const p = await python(cases);
+    expect(cases.map(js)).to.deep.equal(p);
+    expect(renderResult(HELP, cases[2]!.context.execution)!.text).to.equal('`add peer bma` is not a form of add peer; type one of:');
   });
 
   it('an undefined name in an ack fails in both, as StrictUndefined does in st2api', async () => {
