@@ -122,14 +122,7 @@ async function runDoc(name: string, raw: Record<string, unknown>, f: Map<string,
   if (!t) { io.err(`unknown task '${name}'; tasks: ${[...tasks.values()].map((x) => x.verb).join(', ')}`); return Exit.invalid; }
   const { resolveOptions, runTask, validators, withStopSignals, tasks: all } = await rt();
   const opts = resolveOptions(PACK(), { ...(typeof f.get('user') === 'string' ? { user: f.get('user') as string } : {}) }, REPO);
-<<<<<<< HEAD
-  return runTask(name, t.def, raw, { ...opts, dryRun: f.has('dry-run'), validate: validators[name]! });
-=======
-  const doc = await withStopSignals((signal) => runTask(name, t.def, raw, { ...opts, dryRun: f.has('dry-run'), validate: validators[name]!, tasks: all, signal, ...(process.env.NETOPS_FAULT_INJECT ? { faultInject: process.env.NETOPS_FAULT_INJECT } : {}) }));
-  const code = report(doc, f.has('json'));
-  (await rt()).flushTrace();
-  return code;
->>>>>>> main
+  return withStopSignals((signal) => runTask(name, t.def, raw, { ...opts, dryRun: f.has('dry-run'), validate: validators[name]!, tasks: all, signal, ...(process.env.NETOPS_FAULT_INJECT ? { faultInject: process.env.NETOPS_FAULT_INJECT } : {}) }));
 }
 
 async function decodeAll(name: string, pairs: [string, string][]): Promise<Record<string, unknown>> {

@@ -55,8 +55,8 @@ export function resultFormat(ack: string, result: string): string {
 {% if r is mapping and r.task is defined and r.status is defined %}
 {% set hosts = r.hosts if r.hosts is defined and r.hosts is not string and r.hosts is not mapping else [] %}
 {% set who = r.user if r.user is defined and r.user else execution.context.api_user | default('someone') %}
-{% set refused = r.status not in ['ok', 'changed', 'failed', 'partial', 'timeout'] %}
-{% if refused %}:no_entry: {{ who }}: ${doing} refused: {{ r.error if r.error is defined and r.error else r.status }}{% elif r.status == 'failed' %}:x: {{ who }}: ${doing} failed{% elif r.status == 'timeout' %}:x: {{ who }}: ${doing} timed out{% elif r.status == 'partial' %}:warning: {{ who }}: ${doing} partly failed{% elif r.dry_run %}:mag: {{ who }}, dry run: ${doing} — nothing was changed{% else %}{{ who }} ${done}{% endif %}
+{% set refused = r.status not in ['ok', 'changed', 'failed', 'partial', 'timeout', 'stopped'] %}
+{% if refused %}:no_entry: {{ who }}: ${doing} refused: {{ r.error if r.error is defined and r.error else r.status }}{% elif r.status == 'failed' %}:x: {{ who }}: ${doing} failed{% elif r.status == 'timeout' %}:x: {{ who }}: ${doing} timed out{% elif r.status == 'stopped' %}:x: {{ who }}: ${doing} was stopped{% elif r.status == 'partial' %}:warning: {{ who }}: ${doing} partly failed{% elif r.dry_run %}:mag: {{ who }}, dry run: ${doing} — nothing was changed{% else %}{{ who }} ${done}{% endif %}
 {% if not refused and hosts | length %}: {% for h in hosts %}{{ h.host }} ${HOST_WORD}{{ ', ' if not loop.last else '' }}{% endfor %}{% endif %}
 {~}{% set lines = r.summary.split('\\n') if r.summary is defined and r.summary is string else [] %}
 {% set rest %}
@@ -83,8 +83,13 @@ export function resultFormat(ack: string, result: string): string {
 \`\`\`
 {% endif %}
 {% endfor %}
-{% if r.sot is defined and r.sot is mapping %}
-source of truth ({{ r.sot.backend }}{% if r.sot.txn %}, {{ r.sot.txn }}{% endif %}):
+{% if r.warnings is defined and r.warnings is not string and r.warnings | length %}
+{% for w in r.warnings %}
+:warning: {{ w }}
+{% endfor %}
+{% endif %}
+{% if r.sot is defined and r.sot is mapping and r.sot.steps is defined and r.sot.steps | length %}
+source of truth ({{ r.sot.backend }}{% if r.sot.txn %} {{ r.sot.txn }}{% endif %}{% if r.sot.outcome is defined and r.sot.outcome and r.sot.outcome != 'none' %}, {{ r.sot.outcome }}{% endif %}):
 {% for s in r.sot.steps %}
 • {{ s }}
 {% endfor %}

@@ -35,7 +35,7 @@ describe('netops chat: what the channel would show', function () {
     const py = JSON.parse((await execa('/usr/bin/python3', [join(REPO, 'test', 'chat', 'jinja_render.py')], { input: JSON.stringify(cases) })).stdout) as { text: string }[];
     const want = [terminalView(splitMessage(py[0]!.text)), terminalView(splitMessage(py[1]!.text))].join('\n\n');
     expect(out.stdout).to.equal(want);
-    expect(out.stdout).to.match(/^alice: adding peer 10\.0\.0\.1 AS65100 at xyz · execution [0-9a-f]{24}\n\n:no_entry: alice: adding peer 10\.0\.0\.1 AS65100 at xyz refused: unknown site 'xyz'; known sites: bma, gbg\n┃ details: `st2 execution get [0-9a-f]{24}`$/);
+    expect(out.stdout).to.match(/^alice: adding peer 10\.0\.0\.1 AS65100 at xyz · execution [0-9a-f]{24}\n\n:no_entry: alice: adding peer 10\.0\.0\.1 AS65100 at xyz refused: unknown site 'xyz'; known sites: bma, gbg\n(┃ next: `[^`]+`\n)?┃ details: `st2 execution get [0-9a-f]{24}`$/);
   });
 
   it('--json still prints the result document', async () => {

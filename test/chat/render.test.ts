@@ -99,7 +99,7 @@ describe('chat formats: what the channel reads', () => {
     expect(result.thread).to.equal(false);
     expect(result.attachment).to.contain('bma-edge2: peer 10.0.0.1 AS65100 added, session Established');
     expect(result.attachment).to.contain('*bma-edge1* config diff:\n```\n--- running');
-    expect(result.attachment).to.contain('source of truth (file, c0ffee1):\n• bgp peer 10.0.0.1 AS65100 on bma-edge1');
+    expect(result.attachment).to.contain('source of truth (file c0ffee1, committed):\n• bgp peer 10.0.0.1 AS65100 on bma-edge1');
     expect(result.attachment).to.not.contain('st2 execution get');
   });
 
@@ -116,6 +116,15 @@ describe('chat formats: what the channel reads', () => {
     expect(result.attachment).to.contain('bma-edge2: UNREACHABLE: ssh: connect to host');
     expect(result.attachment).to.contain('next: `add peer in=bma ip=10.0.0.1 as=65100`');
     expect(result.attachment).to.match(new RegExp(`details: \`st2 execution get ${ID}\`$`));
+  });
+
+  it('stopped half way: the pending source-of-truth change, the warning and the recovery command', () => {
+    const r = show('add_peer', get('stopped, left pending')).result;
+    expect(r.text).to.equal(':x: alice: adding peer 10.0.0.1 AS65100 at bma was stopped: bma-edge1 FAILED');
+    expect(r.attachment).to.contain(':warning: bma-edge1 may hold half the change until netops recover runs');
+    expect(r.attachment).to.contain('source of truth (file t-42, pending):\n• bgp peer 10.0.0.1 AS65100 on bma-edge1');
+    expect(r.attachment).to.contain('next: `netops recover in=bma`');
+    expect(show('add_peer', get('unchanged')).result.attachment).to.contain(':warning: bma-edge1: the session is not Established yet');
   });
 
   it('failure and timeout', () => {
