@@ -25,9 +25,19 @@ export interface AccessPolicy {
   /** Group name → members (chat user names or OS user names). */
   groups: Record<string, string[]>;
   grants: Grant[];
+  /** Which change tasks need a second person's approval, and who may give it (runtime/approval.ts). */
+  approvals: Approvals;
 }
 
-/** The request being checked. */
+/** `access.approvals`: tasks (names, `change` or `*`) that wait for an approver; who may approve; who may break glass. */
+export interface Approvals {
+  tasks: string[];
+  approvers: string[];
+  /** Users or @groups who may run without approval with --break-glass "<reason>" (recorded and announced). */
+  breakGlass: string[];
+  /** Minutes an approval request waits (core.ask ttl) before the change is aborted. */
+  ttlMinutes: number;
+}
 export interface AccessRequest {
   /** st2 action name, e.g. add_peer. */
   task: string;
@@ -48,7 +58,7 @@ export class AccessConfigError extends Error {}
 const norm = (s: string) => s.trim().replace(/^#/, '').toLowerCase();
 
 /** The policy nobody configured: no channels, no grants (only terminal read tasks pass). */
-export const DENY_ALL: AccessPolicy = { channels: [], groups: {}, grants: [] };
+export const DENY_ALL: AccessPolicy = { channels: [], groups: {}, grants: [], approvals: { tasks: [], approvers: [], breakGlass: [], ttlMinutes: 60 } };
 
 function strings(v: unknown, where: string): string[] {
   if (v === undefined) return [];
@@ -61,7 +71,7 @@ export function parsePolicy(access: unknown): AccessPolicy {
   if (access === undefined || access === null) return DENY_ALL;
   if (typeof access !== 'object' || Array.isArray(access)) throw new AccessConfigError('access must be a mapping with channels, groups and grants');
   const a = access as Record<string, unknown>;
-  for (const k of Object.keys(a)) if (!['channels', 'groups', 'grants'].includes(k)) throw new AccessConfigError(`access.${k} is not a setting; use channels, groups or grants`);
+  for (const k of Object.keys(a)) if (!['channels', 'groups', 'grants', 'approvals'].includes(k)) throw new AccessConfigError(`access.${k} is not a setting; use channels, groups, grants or approvals`);
   const groups: Record<string, string[]> = {};
   if (a.groups !== undefined) {
     if (typeof a.groups !== 'object' || a.groups === null || Array.isArray(a.groups)) throw new AccessConfigError('access.groups must map a group name to its members, e.g. neteng: [alice, bob]');
@@ -81,13 +91,36 @@ export function parsePolicy(access: unknown): AccessPolicy {
     for (const v of via) if (v !== 'chat' && v !== 'terminal') throw new AccessConfigError(`${at}.via: '${v}' must be chat or terminal`);
     return { who, tasks, ...(o.channels !== undefined ? { channels: strings(o.channels, `${at}.channels`).map(norm) } : {}), ...(via.length ? { via: via as Via[] } : {}) };
   });
-  return { channels: strings(a.channels, 'access.channels').map(norm), groups, grants };
+  return { channels: strings(a.channels, 'access.channels').map(norm), groups, grants, approvals: parseApprovals(a.approvals, groups) };
+}
+
+function parseApprovals(v: unknown, groups: Record<string, string[]>): Approvals {
+  if (v === undefined || v === null) return DENY_ALL.approvals;
+  if (typeof v !== 'object' || Array.isArray(v)) throw new AccessConfigError('access.approvals must be a mapping {tasks, approvers, break_glass, ttl_minutes}');
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!['tasks', 'approvers', 'break_glass', 'ttl_minutes'].includes(k)) throw new AccessConfigError(`access.approvals.${k} is not a setting; use tasks, approvers, break_glass or ttl_minutes`);
+  const approvers = strings(o.approvers, 'access.approvals.approvers').map(norm);
+  const breakGlass = strings(o.break_glass, 'access.approvals.break_glass').map(norm);
+  for (const w of [...approvers, ...breakGlass]) if (w.startsWith('@') && !(w.slice(1) in groups)) throw new AccessConfigError(`access.approvals names group ${w}, which access.groups does not define`);
+  const tasks = strings(o.tasks, 'access.approvals.tasks').map(norm);
+  if (tasks.length && !approvers.length) throw new AccessConfigError('access.approvals.tasks need approvers, e.g. approvers: ["@neteng-leads"]; otherwise nothing could ever run');
+  const ttl = o.ttl_minutes ?? 60;
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1) throw new AccessConfigError('access.approvals.ttl_minutes must be a whole number of minutes, e.g. 30');
+  return { tasks, approvers, breakGlass, ttlMinutes: ttl };
 }
 
 /** The groups a user is in. */
 export function groupsOf(policy: AccessPolicy, user: string): string[] {
   const u = norm(user);
   return Object.entries(policy.groups).filter(([, m]) => m.includes(u)).map(([g]) => g).sort();
+}
+
+/** Whether a user is named in a who-list (names, @groups, *). */
+export function named(policy: AccessPolicy, who: string[], user: string): boolean {
+  const u = norm(user);
+  if (!u) return false;
+  const groups = groupsOf(policy, u);
+  return who.some((w) => w === '*' || w === u || (w.startsWith('@') && groups.includes(w.slice(1))));
 }
 
 function grantHolds(g: Grant, policy: AccessPolicy, r: AccessRequest, user: string, groups: string[]): boolean {

@@ -75,6 +75,17 @@ function accessSchema(): Record<string, unknown> {
           },
         },
       },
+      approvals: {
+        type: 'object',
+        description: 'Change tasks that wait for a second person before they touch anything.',
+        additionalProperties: false,
+        properties: {
+          tasks: names('Task names, change or *.'),
+          approvers: names('Users and @groups who may approve (never their own request).'),
+          break_glass: names('Users and @groups who may skip approval with --break-glass "<reason>" (recorded and announced).'),
+          ttl_minutes: { type: 'integer', description: 'Minutes a request waits before it is aborted.', default: 60, minimum: 1 },
+        },
+      },
     },
   };
 }

@@ -76,7 +76,7 @@ describe('access policy', () => {
   it('bad config is an error naming the key and what to write', () => {
     const bad: [unknown, RegExp][] = [
       [[], /access must be a mapping/],
-      [{ chanels: [] }, /access\.chanels is not a setting; use channels, groups or grants/],
+      [{ chanels: [] }, /access\.chanels is not a setting; use channels, groups, grants or approvals/],
       [{ grants: {} }, /access\.grants must be a list/],
       [{ grants: [{ who: ['x'] }] }, /access\.grants\[0\] needs who and tasks/],
       [{ grants: [{ who: ['@ghosts'], tasks: ['*'] }] }, /group @ghosts, which access\.groups does not define/],
@@ -90,7 +90,7 @@ describe('access policy', () => {
 
   it('the pack config schema declares access with channels, groups and grants', () => {
     const schema = parse(readFileSync(join(REPO, 'pack', 'config.schema.yaml'), 'utf8')) as Record<string, { properties: Record<string, { items?: { properties: Record<string, unknown> } }> }>;
-    expect(Object.keys(schema.access!.properties)).to.deep.equal(['channels', 'groups', 'grants']);
+    expect(Object.keys(schema.access!.properties)).to.deep.equal(['channels', 'groups', 'grants', 'approvals']);
     expect(Object.keys(schema.access!.properties.grants!.items!.properties)).to.deep.equal(['who', 'tasks', 'channels', 'via']);
   });
 });
