@@ -43,8 +43,9 @@ export function ackFormat(ack: string): string {
 
 const HOST_WORD =
   "{% if h.status == 'failed' or h.status == 'unreachable' %}{{ h.status | upper }}" +
+"{% elif r.dry_run %}{{ 'would change' if h.status == 'changed' else 'unchanged' }}" +
   "{% elif h.data is mapping and h.data.state is defined and h.data.state is string and h.data.state %}{{ h.data.state }}" +
-  "{% elif r.dry_run and h.status == 'changed' %}would change{% elif h.status == 'ok' %}unchanged{% else %}{{ h.status }}{% endif %}";
+  "{% elif h.status == 'ok' %}unchanged{% else %}{{ h.status }}{% endif %}";
 
 /** The result format for an alias with these phrases. */
 export function resultFormat(ack: string, result: string): string {
