@@ -57,7 +57,8 @@ export function resultFormat(ack: string, result: string): string {
 {% set hosts = r.hosts if r.hosts is defined and r.hosts is not string and r.hosts is not mapping else [] %}
 {% set who = r.user if r.user is defined and r.user else execution.context.api_user | default('someone') %}
 {% set refused = r.status not in ['ok', 'changed', 'failed', 'partial', 'timeout', 'stopped'] %}
-{% if refused %}:no_entry: {{ who }}: ${doing} refused: {{ r.error if r.error is defined and r.error else r.status }}{% elif r.status == 'failed' %}:x: {{ who }}: ${doing} failed{% elif r.status == 'timeout' %}:x: {{ who }}: ${doing} timed out{% elif r.status == 'stopped' %}:x: {{ who }}: ${doing} was stopped{% elif r.status == 'partial' %}:warning: {{ who }}: ${doing} partly failed{% elif r.dry_run %}:mag: {{ who }}, dry run: ${doing} — nothing was changed{% else %}{{ who }} ${done}{% endif %}
+{% set doing %}${doing}{% endset %}
+{% if refused %}:no_entry: {{ who }}: {{ doing }} refused: {{ r.error if r.error is defined and r.error else r.status }}{% elif r.status == 'failed' %}:x: {{ who }}: {{ doing }} failed{% elif r.status == 'timeout' %}:x: {{ who }}: {{ doing }} timed out{% elif r.status == 'stopped' %}:x: {{ who }}: {{ doing }} was stopped{% elif r.status == 'partial' %}:warning: {{ who }}: {{ doing }} partly failed{% elif r.dry_run %}:mag: {{ who }}, dry run: {{ doing }} — nothing was changed{% else %}{{ who }} ${done}{% endif %}
 {% if not refused and hosts | length %}: {% for h in hosts %}{{ h.host }} ${HOST_WORD}{{ ', ' if not loop.last else '' }}{% endfor %}{% endif %}
 {~}{% set lines = r.summary.split('\\n') if r.summary is defined and r.summary is string else [] %}
 {% set rest %}
