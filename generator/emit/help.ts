@@ -44,9 +44,13 @@ export function helpCommands(aliases: AliasModel[], tasks: TaskModel[]): HelpCom
 export function nearMissFormat(aliases: AliasModel[]): string {
   const forms = aliases.flatMap((a) => a.formats.map((f) => loose(f.text)));
   const prefixes = [...new Set(aliases.flatMap((a) => a.formats.map((f) => formPrefix(f.text))))].sort();
+  // Trailing key=value pairs: st2 cuts them off before matching, but hubot-stackstorm's own
+  // pre-filter (command_factory.js) matches the whole text, so the exclusion allows them too;
+  // otherwise hubot could route "add peer in=bma …" to help when help's form comes first.
+  const pairs = String.raw`(?:\s+\S+?\s*=\s*(?:"[^"]*"|'[^']*'|{[^}]*}|\S+))*`;
   // An explicit trailing \s*$ at the top level: st2 (search_regex_tokens) and runtime/alias-match.ts
   // then agree that the format is anchored, whatever the lookaheads hold.
-  return String.raw`(?!\s*(?:${forms.join('|')})\s*$)(?=\s*(?:${prefixes.join('|')})(?:\s|$)){{ topic }}\s*$`;
+  return String.raw`(?!\s*(?:${forms.join('|')})${pairs}\s*$)(?=\s*(?:${prefixes.join('|')})(?:\s|$)){{ topic }}\s*$`;
 }
 
 /** The help alias document. */

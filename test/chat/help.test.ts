@@ -60,6 +60,21 @@ describe('help, generated from the aliases', function () {
     expect(matchCommand('help add peer', ALIASES).params.topic).to.equal('add peer');
   });
 
+  it("hubot-stackstorm's own pre-filter never sends a real command to help", () => {
+    // hubot-stackstorm (src/lib/command_factory.js getRegexForFormatString), in our words: each
+    // representation becomes ^\s* + format (placeholders → ([\s\S]+?), optional trailing
+    // key=value pairs) + \s*$, case-insensitive; the first matching one wins, so help must not
+    // match what a command matches, trailing pairs included.
+    const hubot = (format: string) => new RegExp(String.raw`^\s*` + format.replace(/\s*{{.+?}}\s*/g, String.raw`\s*([\s\S]+?)\s*`) +
+      String.raw`(\s+(\S+)\s*=("([\s\S]*?)"|'([\s\S]*?)'|({[\s\S]*?})|(\S+))\s*)*\s*$`, 'i');
+    const help = ALIASES.find((a) => a.name === 'help')!;
+    const nearMiss = (help.formats[2] as { representation: string[] }).representation[0]!;
+    for (const t of [...COMMANDS.map((c) => c.example), 'add peer in=bma ip=10.0.0.1 as=65100 description="transit a"', "add peer 10.0.0.1 as 65100 in bma password='x y'", 'show peers in=bma dry_run=true']) {
+      expect(hubot(nearMiss).test(t), t).to.equal(false);
+    }
+    for (const t of ['add peer bma', 'show peers in']) expect(hubot(nearMiss).test(t), t).to.equal(true);
+  });
+
   it('the generated entry script answers with the argv StackStorm builds', async () => {
     const entry = join(PACK, 'actions', 'help.mjs');
     const meta = parse(readFileSync(join(PACK, 'actions', 'help.yaml'), 'utf8')) as { parameters: unknown };
