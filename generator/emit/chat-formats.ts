@@ -47,6 +47,14 @@ const HOST_WORD =
   "{% elif h.data is mapping and h.data.state is defined and h.data.state is string and h.data.state %}{{ h.data.state }}" +
   "{% elif h.status == 'ok' %}unchanged{% else %}{{ h.status }}{% endif %}";
 
+/**
+ * The Slack attachment colour (`result.extra.color`, read by hubot-stackstorm's Slack adapter):
+ * good, warning (partial) or danger. st2 renders `extra` with StrictUndefined.
+ */
+export const COLOR_FORMAT =
+  "{% set r = execution.result.stdout if execution.result is defined and execution.result is mapping else none %}" +
+  "{% if r is mapping and r.status is defined %}{{ 'good' if r.status in ['ok', 'changed'] else ('warning' if r.status == 'partial' else 'danger') }}{% else %}danger{% endif %}";
+
 /** The result format for an alias with these phrases. */
 export function resultFormat(ack: string, result: string): string {
   const doing = phraseJinja(ack, 'p');

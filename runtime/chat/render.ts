@@ -14,7 +14,7 @@ export interface AliasFormats {
   name: string;
   action_ref: string;
   ack?: { enabled?: boolean; format?: string; append_url?: boolean };
-  result?: { enabled?: boolean; format?: string; extra?: { slack?: { thread_response?: boolean } } };
+  result?: { enabled?: boolean; format?: string; extra?: { color?: string; slack?: { thread_response?: boolean } } };
 }
 
 /** StackStorm's message when no result format is set (chatops pack templates/default.j2, in short). */
@@ -34,8 +34,12 @@ export function renderAck(alias: AliasFormats, execution: Record<string, unknown
 /** The result as posted, or null when the alias has it disabled. */
 export function renderResult(alias: AliasFormats, execution: Record<string, unknown>): SlackMessage | null {
   if (alias.result?.enabled === false) return null;
-  const text = renderJinja(alias.result?.format ?? DEFAULT_RESULT, { execution, alias, six: {} }, false);
-  return splitMessage(text, alias.result?.extra?.slack?.thread_response === true);
+  const context = { execution, alias, six: {} };
+  const text = renderJinja(alias.result?.format ?? DEFAULT_RESULT, context, false);
+  const m = splitMessage(text, alias.result?.extra?.slack?.thread_response === true);
+  // st2 renders `extra` values with StrictUndefined (render_values); hubot colours the attachment with extra.color.
+  const color = alias.result?.extra?.color;
+  return color === undefined ? m : { ...m, color: renderJinja(color, context, true) };
 }
 
 /** What the channel shows for one command, ack then result, as the terminal prints it. */

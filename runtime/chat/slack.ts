@@ -9,6 +9,8 @@ export interface SlackMessage {
   attachment: string | null;
   /** Posted as a reply in the thread of the command (`extra.slack.thread_response`). */
   thread: boolean;
+  /** Attachment colour (good, warning, danger), when the alias sets one. */
+  color?: string;
 }
 
 /** Split a rendered format at the first `{~}` as the chat adapter does; whitespace at the ends is dropped. */

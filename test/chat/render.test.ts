@@ -47,6 +47,7 @@ describe('chat formats: netops chat renders what StackStorm renders', function (
     for (const c of CASES) {
       renders.push({ label: `${a.name} ack, ${c.name}`, r: { format: a.ack!.format!, context: { execution: scheduledExecution(ID, req(a, c)), actionalias: a }, strict: true } });
       renders.push({ label: `${a.name} result, ${c.name}`, r: { format: a.result!.format!, context: { execution: resultExec(a, c), alias: a }, strict: false } });
+      renders.push({ label: `${a.name} result colour, ${c.name}`, r: { format: a.result!.extra!.color!, context: { execution: resultExec(a, c), alias: a }, strict: true } });
     }
   }
   let py: Out[] = [];
@@ -101,6 +102,9 @@ describe('chat formats: what the channel reads', () => {
     expect(result.attachment).to.contain('*bma-edge1* config diff:\n```\n--- running');
     expect(result.attachment).to.contain('source of truth (file c0ffee1, committed):\n• bgp peer 10.0.0.1 AS65100 on bma-edge1');
     expect(result.attachment).to.not.contain('st2 execution get');
+    expect(result.color).to.equal('good');
+    expect(show('add_peer', get('partial failure')).result.color).to.equal('warning');
+    for (const n of ['failure', 'refusal', 'crash (no document)']) expect(show('add_peer', get(n)).result.color, n).to.equal('danger');
   });
 
   it('dry run: says nothing was changed, in the ack and the result', () => {
