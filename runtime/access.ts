@@ -4,6 +4,7 @@
  * terminal), change tasks to nobody until a grant names the user or one of their groups.
  * The runtime calls checkAccess before anything is touched; a refusal says what is missing.
  */
+import { userInfo } from 'node:os';
 
 /** How a run reached netops. */
 export type Via = 'chat' | 'terminal';
@@ -160,4 +161,12 @@ export function checkAccess(policy: AccessPolicy, r: AccessRequest): AccessRefus
 /** The access part of the pack config, from a loaded config object. */
 export function policyFromConfig(config: Record<string, unknown>): AccessPolicy {
   return parsePolicy(config.access);
+}
+
+/**
+ * The user a terminal run is checked as: the real uid's name, never NETOPS_USER or --user
+ * (anyone can set those; they only label the run). Empty when the uid has no name.
+ */
+export function terminalUser(): string {
+  try { return userInfo().username; } catch { return ''; }
 }

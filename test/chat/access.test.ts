@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { AccessConfigError, checkAccess, DENY_ALL, groupsOf, parsePolicy, type AccessRequest } from '../../runtime/access.js';
+import { AccessConfigError, checkAccess, DENY_ALL, groupsOf, parsePolicy, terminalUser, type AccessRequest } from '../../runtime/access.js';
+import { execa } from 'execa';
 import { REPO } from '../support/st2-schemas.js';
 
 const CONFIG = parse(`
@@ -66,6 +67,16 @@ describe('access policy', () => {
     expect(checkAccess(DENY_ALL, req({ task: 'show_peers', risk: 'read' }))!.hint).to.match(/no channel is configured yet/);
     expect(checkAccess(DENY_ALL, req({ via: 'terminal', channel: null }))!.reason).to.equal('alice may not run add_peer from a terminal: no grant covers add_peer; change tasks are refused until one does');
     expect(checkAccess(DENY_ALL, req({ task: 'show_facts', risk: 'read', via: 'terminal', channel: null }))).to.equal(null);
+  });
+
+  it('the terminal user is the real uid, whatever NETOPS_USER or USER say', async () => {
+    const { stdout } = await execa('id', ['-un']);
+    const prev = { n: process.env.NETOPS_USER, u: process.env.USER };
+    process.env.NETOPS_USER = 'alice'; process.env.USER = 'alice';
+    try { expect(terminalUser()).to.equal(stdout.trim()); } finally {
+      if (prev.n === undefined) delete process.env.NETOPS_USER; else process.env.NETOPS_USER = prev.n;
+      if (prev.u === undefined) delete process.env.USER; else process.env.USER = prev.u;
+    }
   });
 
   it('groupsOf', () => {
