@@ -136,6 +136,11 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
   let view: SiteView | null;
   try {
     sot = openSot(opts.sot);
+    // A read of the source of truth alone may span every site (show history without in=).
+    if (def.read && !def.playbook && !site) {
+      const r = await def.read(values, { hosts: [], site: { site: { name: '', description: null }, routers: [], prefixes: [], allocations: [], peers: [] }, dryRun, sot });
+      return done({ status: 'ok', exit_code: Exit.ok, summary: r.summary, error: null, data: r.data, hosts: [] });
+    }
     view = await sot.site(site);
     if (!view) {
       const known = (await sot.sites()).map((s) => s.name);

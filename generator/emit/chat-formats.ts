@@ -69,9 +69,10 @@ export function resultFormat(ack: string, result: string): string {
 {% if refused %}:no_entry: {{ who }}: {{ doing }} refused: {{ r.error if r.error is defined and r.error else r.status }}{% elif r.status == 'failed' %}:x: {{ who }}: {{ doing }} failed{% elif r.status == 'timeout' %}:x: {{ who }}: {{ doing }} timed out{% elif r.status == 'stopped' %}:x: {{ who }}: {{ doing }} was stopped{% elif r.status == 'partial' %}:warning: {{ who }}: {{ doing }} partly failed{% elif r.dry_run %}:mag: {{ who }}, dry run: {{ doing }} — nothing was changed{% else %}{{ who }} ${done}{% endif %}
 {% if not refused and hosts | length %}: {% for h in hosts %}{{ h.host }} ${HOST_WORD}{{ ', ' if not loop.last else '' }}{% endfor %}{% endif %}
 {~}{% set lines = r.summary.split('\\n') if r.summary is defined and r.summary is string else [] %}
+{% set skip = lines | length and r.user is defined and r.user and ((lines | first).split(': ') | first) == r.user %}
 {% set rest %}
 {% for l in lines %}
-{% if not loop.first %}
+{% if not (loop.first and skip) %}
 {{ l }}
 {% endif %}
 {% endfor %}

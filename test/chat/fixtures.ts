@@ -56,5 +56,8 @@ export const CASES: Case[] = [
   { name: 'long diff', exit: 0, params: PEER, doc: { ...base, status: 'changed', exit_code: 0,
     hosts: [host({ host: 'bma-edge1', data: { state: 'Established' }, diff: Array.from({ length: 200 }, (_, i) => `+ ip prefix-list pl-${i} seq ${i * 5} permit 10.${i}.0.0/16`).join('\n') })],
     summary: 'alice: add peer in bma\n' + Array.from({ length: 120 }, (_, i) => `bma-edge1: line ${i} of a long answer ${'x'.repeat(20)}`).join('\n') } },
+  { name: 'answer from the source of truth', exit: 0, params: { in: 'bma' }, doc: { ...base, params: { in: 'bma' }, status: 'ok', exit_code: 0, hosts: [],
+    summary: 'site bma (lab site bma): 1 router(s), 2 peering prefix(es), 0 peer(s)\n  router bma-edge1 frr AS65000 mgmt 192.0.2.2',
+    sot: { backend: 'file', steps: [], txn: null, outcome: 'none' }, data: { site: 'bma' } } },
   { name: 'crash (no document)', exit: 1, params: PEER, doc: 'node:internal/modules/cjs/loader:1228\n  throw err;\nError: Cannot find module' },
 ];
