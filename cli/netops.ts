@@ -15,7 +15,7 @@ const USAGE = `usage:
   netops build [--check] [--root DIR] [--out DIR]     generate pack/ (--check: fail if pack/ is stale)
   netops <task> [--param value]... [--dry-run] [--json]   run a task, e.g. netops add-peer --in bma --ip 10.0.0.1 --as 65100
   netops run <task> key=value... [--dry-run] [--json]
-  netops chat "<text>" [--match-only] [--dry-run] [--json] [--user NAME]
+  netops chat "<text>" [--match-only] [--dry-run] [--json] [--user NAME] [--channel NAME]   what the channel would show
   netops parse-syslog [--json] [--ip ADDR]           raw syslog lines on stdin → one JSON event per line
   netops bridge [options]                              syslog → StackStorm event bridge (netops bridge --help)
   netops tasks                                         list the tasks`;
@@ -108,15 +108,21 @@ function report(doc: ResultDoc, json: boolean): number {
 }
 
 async function runNamed(name: string, raw: Record<string, unknown>, f: Map<string, string | true>): Promise<number> {
+  const doc = await runDoc(name, raw, f);
+  if (typeof doc === 'number') return doc;
+  const code = report(doc, f.has('json'));
+  (await rt()).flushTrace();
+  return code;
+}
+
+/** Run a task; its result document (or the exit code when the task is unknown). */
+async function runDoc(name: string, raw: Record<string, unknown>, f: Map<string, string | true>): Promise<ResultDoc | number> {
   const tasks = await loadTasks();
   const t = tasks.get(name);
   if (!t) { io.err(`unknown task '${name}'; tasks: ${[...tasks.values()].map((x) => x.verb).join(', ')}`); return Exit.invalid; }
   const { resolveOptions, runTask, validators, withStopSignals, tasks: all } = await rt();
   const opts = resolveOptions(PACK(), { ...(typeof f.get('user') === 'string' ? { user: f.get('user') as string } : {}) }, REPO);
-  const doc = await withStopSignals((signal) => runTask(name, t.def, raw, { ...opts, dryRun: f.has('dry-run'), validate: validators[name]!, tasks: all, signal, ...(process.env.NETOPS_FAULT_INJECT ? { faultInject: process.env.NETOPS_FAULT_INJECT } : {}) }));
-  const code = report(doc, f.has('json'));
-  (await rt()).flushTrace();
-  return code;
+  return withStopSignals((signal) => runTask(name, t.def, raw, { ...opts, dryRun: f.has('dry-run'), validate: validators[name]!, tasks: all, signal, ...(process.env.NETOPS_FAULT_INJECT ? { faultInject: process.env.NETOPS_FAULT_INJECT } : {}) }));
 }
 
 async function decodeAll(name: string, pairs: [string, string][]): Promise<Record<string, unknown>> {
@@ -172,7 +178,7 @@ async function cmdChat(argv: string[]): Promise<number> {
   const { matchCommand, AliasParseError, loadActionMeta, castAliasParams, CastError } = await rt();
   let match;
   try { match = matchCommand(text, await loadAliases()); } catch (e) {
-    if (e instanceof AliasParseError) { io.err(e.message); return Exit.invalid; }
+    if (e instanceof AliasParseError) { io.err(`${e.message}; type: netops chat help`); return Exit.invalid; }
     throw e;
   }
   const name = match.alias.action_ref.replace(/^netops\./, '');
@@ -189,7 +195,20 @@ async function cmdChat(argv: string[]): Promise<number> {
     io.out(f.has('json') ? JSON.stringify(doc, null, 2) : `${doc.action} ${JSON.stringify(cast)}  (alias ${doc.alias}, format "${doc.format}")`);
     return 0;
   }
-  return runNamed(name, cast, f);
+  if (name === 'help') {
+    const { helpTranscript } = await import('../runtime/chat/render.js');
+    const commands = JSON.parse(readFileSync(join(PACK(), 'actions', 'help.json'), 'utf8'));
+    io.out(helpTranscript(match.alias, commands, String(cast.topic ?? ''), { user: String(f.get('user') ?? ''), channel: null }));
+    return 0;
+  }
+  if (f.has('json')) return runNamed(name, cast, f);
+  // What the channel shows: the alias's own ack and result formats (runtime/chat/).
+  const doc = await runDoc(name, cast, f);
+  if (typeof doc === 'number') return doc;
+  const { chatTranscript } = await import('../runtime/chat/render.js');
+  io.out(chatTranscript(match.alias, { user: doc.user, channel: typeof f.get('channel') === 'string' ? (f.get('channel') as string) : null }, f.has('dry-run') ? { ...cast, dry_run: true } : cast, doc));
+  (await rt()).flushTrace();
+  return doc.exit_code;
 }
 
 /** Entry point; returns the exit code. */

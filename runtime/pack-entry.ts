@@ -59,3 +59,4 @@ export { recoverSite } from './recover.js';
 export { openSot, connectionVars } from '../sot/open.js';
 export { inventoryYaml } from '../sot/inventory.js';
 export { parse as parseYaml } from 'yaml';
+export { helpEntry } from './chat/help.js';
