@@ -60,6 +60,10 @@ export interface BridgeOptions extends DeliverySettings {
   flapMaxKeys?: number;
   maxFrame?: number;
   maxConnections?: number;
+  /** TCP/TLS connections at once from one address (default 16). */
+  maxPerSource?: number;
+  /** Close TCP/TLS connections idle this long (default 5 min; 0: never). */
+  idleTimeoutMs?: number;
   recvBufferSize?: number;
   /** Write the stats document here every statsIntervalMs (atomically). */
   statsJson?: string | null;
@@ -102,7 +106,7 @@ export interface BridgeStats {
   damping: { suppressed: number; summaries: number; paired: number; evicted: number; keys: number };
   spool: Pick<SpoolStats, 'depth' | 'depthByLevel' | 'pendingBytes' | 'diskBytes' | 'segments' | 'inFlight' | 'recovered' | 'tornLines' | 'corruptLines' | 'compactions' | 'writeErrors' | 'overSoft'>;
   st2: Pick<DeliverStats, 'failing' | 'failingSeconds' | 'lastError' | 'inFlight'>;
-  connections: Pick<ListenStats, 'connections' | 'connectionsTotal' | 'connectionsRefused' | 'tlsErrors' | 'socketErrors'>;
+  connections: Pick<ListenStats, 'connections' | 'connectionsTotal' | 'connectionsRefused' | 'connectionsRefusedPerSource' | 'idleClosed' | 'framingErrors' | 'tlsErrors' | 'socketErrors'>;
   udp_kernel_drops: number | null;
   /** UDP datagrams dropped because the bridge's own receive queue was full (main thread too slow). */
   udp_queue_drops: number;
@@ -248,6 +252,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     tlsKey: o.tlsKey ?? undefined,
     maxFrame: o.maxFrame,
     maxConnections: o.maxConnections,
+    maxPerSource: o.maxPerSource,
+    idleTimeoutMs: o.idleTimeoutMs,
+    isKnown: (ip) => inventory?.has(ip) ?? false,
     recvBufferSize: o.recvBufferSize,
     onMessage,
     onFatal: o.onFatal,
@@ -351,6 +358,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
         connections: ls.connections,
         connectionsTotal: ls.connectionsTotal,
         connectionsRefused: ls.connectionsRefused,
+        connectionsRefusedPerSource: ls.connectionsRefusedPerSource,
+        idleClosed: ls.idleClosed,
+        framingErrors: ls.framingErrors,
         tlsErrors: ls.tlsErrors,
         socketErrors: ls.socketErrors,
       },

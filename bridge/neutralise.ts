@@ -4,8 +4,8 @@
  * by st2 when the action runs), so every string of an event goes through `neutralise`:
  * - Jinja delimiters `{{ }}`, `{% %}`, `{# #}` are split with a space (`{ {`), so no template
  *   engine sees an expression in them;
- * - Slack controls: `<` and `>` become ‹ and › (no `<!channel>`, `<!here>`, `<@U…>`,
- *   `<http…|label>`), and `@here`, `@channel`, `@everyone` get a word joiner after the `@`;
+ * - Slack controls: the `<` of `<!channel>`, `<!here>`, `<@U…>`, `<#C…>`, `<http…|label>` becomes ‹
+ *   (a `<14>` PRI stays as it is), and `@here`, `@channel`, `@everyone` get a word joiner after the `@`;
  * - ESC sequences (ANSI colours, cursor moves) are removed, other control characters (C0, DEL,
  *   C1, U+2028/2029) become a space, and bidi overrides/isolates/marks are removed.
  * Pure; a string that has none of these is returned as it is (one regex test).
@@ -13,7 +13,7 @@
 import type { DeviceEvent } from './event.js';
 
 // eslint-disable-next-line no-control-regex
-const SUSPECT = /[\u0000-\u001f\u007f-\u009f<>\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[{%#]\}|\{[{%#]|@(?:here|channel|everyone)/i;
+const SUSPECT = /<[!@#a-z]|[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[{%#]\}|\{[{%#]|@(?:here|channel|everyone)/i;
 // eslint-disable-next-line no-control-regex
 const ESC_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-_]?)|\u009b[0-?]*[ -/]*[@-~]/g;
 // eslint-disable-next-line no-control-regex
@@ -21,6 +21,8 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const JINJA_OPEN = /\{(?=[{%#])/g;
 const JINJA_CLOSE = /([%#}])(?=\})/g;
+/** Slack reads `<!…>`, `<@…>`, `<#…>` and `<scheme:…>` as controls; a `<PRI>` or `<unknown>` is text. */
+const SLACK_CONTROL = /<(?=[!@#]|[a-z][\w+.-]*:)/gi;
 const MENTION = /@(here|channel|everyone)\b/gi;
 
 /** One string made safe for Jinja and Slack (see the module comment). */
@@ -30,8 +32,7 @@ export function neutralise(s: string): string {
     .replace(ESC_SEQUENCE, '')
     .replace(CONTROL, ' ')
     .replace(BIDI, '')
-    .replace(/</g, '‹')
-    .replace(/>/g, '›')
+    .replace(SLACK_CONTROL, '‹')
     .replace(MENTION, '@\u2060$1')
     .replace(JINJA_OPEN, '{ ')
     .replace(JINJA_CLOSE, '$1 ');

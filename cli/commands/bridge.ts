@@ -22,7 +22,12 @@ listen (without --udp/--tcp/--tls: UDP and TCP on 0.0.0.0:5514, plus TLS on 0.0.
   --tls-cert FILE         PEM certificate (chain) for TLS
   --tls-key FILE          PEM private key for TLS
   --max-frame SIZE        longest message kept (default 64KiB; longer ones are truncated and counted)
-  --max-connections N     TCP+TLS connections at once (default 1024)
+  --max-connections N     TCP+TLS connections at once from addresses that are not known routers
+                          (default 1024); routers of --inventory are never refused for it
+  --max-per-source N      TCP+TLS connections at once from one address (default 16)
+  --idle-timeout DURATION close TCP/TLS connections that send nothing this long (default 5m; 0: never)
+                          An octet count no message can have (over 16x --max-frame, at least 1MiB)
+                          closes the connection; refusals, idle closes and framing errors are counted
   --udp-rcvbuf SIZE       UDP SO_RCVBUF to ask for (default 8MiB; Linux caps it at net.core.rmem_max)
 
 events
@@ -69,7 +74,7 @@ counters
 const BOOLEANS = ['forward-unknown', 'drop-unverified', 'st2-insecure', 'spool-no-fsync', 'help', 'h'];
 const REPEATABLE = ['udp', 'tcp', 'tls'];
 const VALUED = [
-  ...REPEATABLE, 'tls-cert', 'tls-key', 'max-frame', 'max-connections', 'udp-rcvbuf', 'inventory', 'flap-window',
+  ...REPEATABLE, 'tls-cert', 'tls-key', 'max-frame', 'max-connections', 'max-per-source', 'idle-timeout', 'udp-rcvbuf', 'inventory', 'flap-window',
   'st2-url', 'api-key-file', 'trigger', 'concurrency', 'timeout', 'retry-min', 'retry-max',
   'spool', 'spool-max-bytes', 'spool-max-events', 'spool-hard-bytes', 'spool-hard-events', 'spool-mem',
   'stats-json', 'stats-interval', 'stats-log', 'log-level', 'gc-above', 'profiles', 'classify-budget',
@@ -206,6 +211,8 @@ export function resolveBridgeOptions(argv: string[], env: NodeJS.ProcessEnv, log
     flapWindowMs: flap ?? 300_000,
     maxFrame: size('max-frame'),
     maxConnections: int('max-connections'),
+    maxPerSource: int('max-per-source'),
+    idleTimeoutMs: dur('idle-timeout'),
     recvBufferSize: size('udp-rcvbuf'),
     statsJson: one('stats-json') ? resolve(one('stats-json')!) : null,
     statsIntervalMs: dur('stats-interval'),

@@ -93,7 +93,8 @@ describe('bridge: hostile senders (real CLI process, real sockets)', function ()
     for (const bad of ['{{', '}}', '{%', '%}', '{#', '#}', '<!', '<@', '<http', '\u001b', '\u202e', '\u2066']) {
       expect(strings.filter((x) => x.includes(bad)), JSON.stringify(bad)).to.deep.equal([]);
     }
-    expect(payload.router).to.equal('r9{ {st2kv.system.api_token} }‹!channel›');
+    expect(payload.router).to.equal('r9{ {st2kv.system.api_token} }‹!channel>');
+    expect(String(payload.raw)).to.match(/^<26>May  1 /);
 
     // every rule of the pack whose criteria this event meets (equals criteria), rendered like st2 would
     const rules = ['bgp_session_down.yaml']
