@@ -14,7 +14,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { loadInventory } from '../runtime/inventory.js';
 import type { DeviceEvent } from './event.js';
-import { Classifier } from './parse.js';
+import { Classifier, DEFAULT_BUDGET_MS } from './parse.js';
 import { neutraliseEvent } from './neutralise.js';
 import { senderVerifier, type Senders } from './verify.js';
 import { Damper } from './damping.js';
@@ -53,7 +53,7 @@ export interface BridgeOptions extends DeliverySettings {
   dropUnverified?: boolean;
   /** Device profiles directory (default: the package's profiles/, or $NETOPS_PROFILES). */
   profilesDir?: string;
-  /** Per-message classification budget in ms (default 10); a message over it is set aside. */
+  /** Per-message classification budget in ms (default 20; 0: none); a message over it is set aside. */
   classifyBudgetMs?: number;
   /** Flap damping window; 0 turns damping off. */
   flapWindowMs?: number;
@@ -147,7 +147,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const classifier = new Classifier({
     profilesDir: o.profilesDir,
     vet: true,
-    budgetMs: o.classifyBudgetMs,
+    budgetMs: o.classifyBudgetMs ?? DEFAULT_BUDGET_MS,
     onSetAside: (s) => log('warn', `set aside a ${s.length}-character message from ${s.ip}: classification ran ${s.elapsedMs.toFixed(1)} ms (in ${s.ref}), over the budget`),
   });
   let inventory: Senders | null = o.inventory ? indexInventory(o.inventory) : null;

@@ -37,7 +37,7 @@ events
   --forward-unknown       also deliver messages no profile recognises (error: null, raw kept)
   --profiles DIR          device message profiles (default: the package's profiles/, or $NETOPS_PROFILES);
                           the bridge refuses to start when they do not load
-  --classify-budget DURATION  per-message classification budget (default 10ms); over it, the message
+  --classify-budget DURATION  per-message classification budget (default 20ms; 0: none); over it, the message
                           is set aside: left unclassified, counted (set_aside) and logged
   --flap-window DURATION  flap damping window (default 5m; 0 turns damping off)
 
