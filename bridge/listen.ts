@@ -186,19 +186,36 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     refusedSinceLog = 0;
   };
 
-  const onConnection = (sock: net.Socket, transport: Transport): void => {
+  /** Count a new TCP connection against the limits (TLS: before its handshake); false when refused. */
+  const admit = (sock: net.Socket, transport: Transport): boolean => {
     const ip = normalizeIp(sock.remoteAddress);
     const known = isKnown(ip);
     const mine = perSource.get(ip) ?? 0;
     if (mine >= maxPerSource) {
       st.connectionsRefusedPerSource++;
-      return refuse(sock, transport, ip, `it already has ${mine} open, max ${maxPerSource} per address`);
+      refuse(sock, transport, ip, `it already has ${mine} open, max ${maxPerSource} per address`);
+      return false;
     }
-    if (!known && unknownOpen >= maxConnections) return refuse(sock, transport, ip, `max ${maxConnections} open from addresses that are not known routers`);
+    if (!known && unknownOpen >= maxConnections) {
+      refuse(sock, transport, ip, `max ${maxConnections} open from addresses that are not known routers`);
+      return false;
+    }
     perSource.set(ip, mine + 1);
     if (!known) unknownOpen++;
     st.connections++;
     st.connectionsTotal++;
+    sock.once('close', () => {
+      st.connections--;
+      const n = (perSource.get(ip) ?? 1) - 1;
+      if (n > 0) perSource.set(ip, n);
+      else perSource.delete(ip);
+      if (!known) unknownOpen--;
+    });
+    return true;
+  };
+
+  const onConnection = (sock: net.Socket, transport: Transport): void => {
+    const ip = normalizeIp(sock.remoteAddress);
     sockets.add(sock);
     const dec = new FrameDecoder(maxFrame);
     sock.setKeepAlive(true, 60_000);
@@ -229,12 +246,7 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
       o.log?.('debug', `${transport} connection from ${ip}: ${err.message}`);
     });
     sock.on('close', () => {
-      st.connections--;
       sockets.delete(sock);
-      const n = (perSource.get(ip) ?? 1) - 1;
-      if (n > 0) perSource.set(ip, n);
-      else perSource.delete(ip);
-      if (!known) unknownOpen--;
     });
   };
 
@@ -276,12 +288,16 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
       if (transport === 'tls') {
         if (!o.tlsCert || !o.tlsKey) throw new Error('TLS listener needs --tls-cert and --tls-key');
         server = tls.createServer({ cert: o.tlsCert, key: o.tlsKey, minVersion: 'TLSv1.2', handshakeTimeout: 10_000 }, (s) => onConnection(s, 'tls'));
+        // the limits count the TCP connection, before the handshake costs anything
+        server.on('connection', (raw: net.Socket) => void admit(raw, 'tls'));
         server.on('tlsClientError', (err, s) => {
           st.tlsErrors++;
           o.log?.('debug', `tls handshake from ${normalizeIp(s.remoteAddress)}: ${err.message}`);
         });
       } else {
-        server = net.createServer((s) => onConnection(s, 'tcp'));
+        server = net.createServer((s) => {
+          if (admit(s, 'tcp')) onConnection(s, 'tcp');
+        });
       }
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -5,7 +5,12 @@
  * 127.0.0.0/8 (source addresses 127.0.0.1-4), the real listener.
  */
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
 import { FrameDecoder, maxOctetCount } from '../../bridge/framing.js';
 import { listen, type Listeners } from '../../bridge/listen.js';
 import { sleep, until } from '../support/bridge-proc.js';
@@ -116,5 +121,35 @@ describe('bridge/listen: TCP limits (real sockets)', function () {
     again.sock.write(octet('<13>room again'));
     await until(() => got.some((g) => g.ip === '127.0.0.4'), 5000, 'the new sender heard');
     for (const c of [...mine, ...other, router, again]) c.sock.destroy();
+  });
+
+  it('TLS: the limits count connections before their handshake (a sender holding unfinished handshakes cannot fill the table)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netops-tls-limits-'));
+    try {
+      const ssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { encoding: 'utf8' });
+      if (ssl.status !== 0) throw new Error(`openssl failed: ${ssl.stderr}`);
+      l = await listen({
+        tls: [{ host: '127.0.0.1', port: 0 }],
+        tlsCert: readFileSync(join(dir, 'cert.pem')),
+        tlsKey: readFileSync(join(dir, 'key.pem')),
+        maxPerSource: 2,
+        isKnown: (ip) => ip === '127.0.0.1',
+        onMessage: (f, ip) => got.push({ text: f.data.toString(), ip }),
+      });
+      got.length = 0;
+      const port = l.addresses[0]!.port;
+      // plain TCP connections that never start the handshake
+      const silent = await Promise.all([1, 2, 3].map(() => connect(port, '127.0.0.2')));
+      await until(() => silent.filter((c) => c.isClosed()).length === 1, 5000, 'the third one refused');
+      expect(l.stats()).to.include({ connectionsRefusedPerSource: 1, connections: 2 });
+      // the router still gets in and is heard
+      const t = tls.connect({ host: '127.0.0.1', port, ca: readFileSync(join(dir, 'cert.pem')), servername: 'localhost' });
+      await new Promise((r, j) => (t.once('secureConnect', r), t.once('error', j)));
+      t.end(octet('<13>over tls'));
+      await until(() => got.some((g) => g.text === '<13>over tls'), 5000, 'the TLS message');
+      for (const c of silent) c.sock.destroy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
