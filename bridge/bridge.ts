@@ -51,6 +51,8 @@ export interface BridgeOptions extends DeliverySettings {
   forwardUnknown?: boolean;
   /** With an inventory: do not post events whose sender address is not in it (counted, logged). */
   dropUnverified?: boolean;
+  /** Addresses of trusted syslog relays: their messages are identified by the router name they carry. */
+  trustedRelays?: string[];
   /** Device profiles directory (default: the package's profiles/, or $NETOPS_PROFILES). */
   profilesDir?: string;
   /** Per-message classification budget in ms (default 20; 0: none); a message over it is set aside. */
@@ -151,7 +153,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     onSetAside: (s) => log('warn', `set aside a ${s.length}-character message from ${s.ip}: classification ran ${s.elapsedMs.toFixed(1)} ms (in ${s.ref}), over the budget`),
   });
   let inventory: Senders | null = o.inventory ? indexInventory(o.inventory) : null;
-  let verify = inventory ? senderVerifier(inventory) : null;
+  const relays = new Set(o.trustedRelays ?? []);
+  let verify = inventory ? senderVerifier(inventory, relays) : null;
   if (o.inventory) log('info', `inventory ${o.inventory}: ${inventory!.size} router addresses`);
 
   const c = { parsed: 0, unknown: 0, unknownForwarded: 0, unknownSkipped: 0, enriched: 0, unverified: 0, impersonations: 0, spooled: 0 };
@@ -254,7 +257,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     maxConnections: o.maxConnections,
     maxPerSource: o.maxPerSource,
     idleTimeoutMs: o.idleTimeoutMs,
-    isKnown: (ip) => inventory?.has(ip) ?? false,
+    isKnown: (ip) => (inventory?.has(ip) ?? false) || relays.has(ip),
     recvBufferSize: o.recvBufferSize,
     onMessage,
     onFatal: o.onFatal,
@@ -381,7 +384,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       if (!o.inventory) return;
       try {
         inventory = indexInventory(o.inventory);
-        verify = senderVerifier(inventory);
+        verify = senderVerifier(inventory, relays);
         log('info', `inventory ${o.inventory} reloaded: ${inventory.size} router addresses`);
       } catch (err) {
         log('error', `inventory ${o.inventory} not reloaded (keeping the old one): ${(err as Error).message}`);

@@ -2,6 +2,8 @@
  * Who sent an event. Syslog headers are unauthenticated: the host name in a message is a claim.
  * The sender's address, looked up in the address → router mapping of the source of truth (today
  * the Ansible inventory), decides the router and the site; the claimed name decides nothing.
+ * A trusted relay (a syslog forwarder that only forwards its own network's routers, such as the
+ * lab's) hides the routers' addresses; messages from it are identified by the name they carry.
  * Pure: the mapping is passed in, so its source can change.
  */
 import { isIP } from 'node:net';
@@ -26,23 +28,24 @@ export type Verdict =
   | 'unknown';
 
 /** Lower-case full names and short names (before the first dot) of the known routers. */
-function knownNames(senders: Senders): Map<string, string> {
-  const names = new Map<string, string>();
+function knownNames(senders: Senders): Map<string, Sender> {
+  const names = new Map<string, Sender>();
   for (const s of senders.values()) {
     const full = s.router.toLowerCase();
-    names.set(full, s.router);
+    names.set(full, s);
     const short = full.split('.')[0]!;
-    if (!names.has(short)) names.set(short, s.router);
+    if (!names.has(short)) names.set(short, s);
   }
   return names;
 }
 
-/** A verifier over one mapping (build it again when the mapping changes). */
-export function senderVerifier(senders: Senders): (ev: DeviceEvent) => Verdict {
+/** A verifier over one mapping (build it again when the mapping changes); `relays`: trusted relay addresses. */
+export function senderVerifier(senders: Senders, relays: ReadonlySet<string> = new Set()): (ev: DeviceEvent) => Verdict {
   const names = knownNames(senders);
+  const byName = (claimed: string): Sender | undefined => (claimed && !isIP(claimed) ? names.get(claimed) ?? names.get(claimed.split('.')[0]!) : undefined);
   return (ev) => {
-    const s = senders.get(ev.ip);
     const claimed = ev.host?.toLowerCase() ?? '';
+    const s = senders.get(ev.ip) ?? (relays.has(ev.ip) ? byName(claimed) : undefined);
     if (s) {
       const shown = ev.router ?? ev.host ?? '';
       ev.site = s.site;
@@ -53,9 +56,9 @@ export function senderVerifier(senders: Senders): (ev: DeviceEvent) => Verdict {
     }
     ev.verified = false;
     ev.site = null;
-    const known = claimed && !isIP(claimed) ? names.get(claimed) ?? names.get(claimed.split('.')[0]!) : undefined;
+    const known = byName(claimed);
     if (known) {
-      ev.summary = withName(ev.summary, ev.router ?? ev.host ?? '', `${ev.ip} (unverified, claims ${known})`);
+      ev.summary = withName(ev.summary, ev.router ?? ev.host ?? '', `${ev.ip} (unverified, claims ${known.router})`);
       return 'impersonation';
     }
     return 'unknown';

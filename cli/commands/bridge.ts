@@ -34,6 +34,8 @@ events
   --inventory FILE        Ansible inventory: its address → router mapping decides who sent an event
                           (verified: true, site and router from it); other senders get verified: false
   --drop-unverified       with --inventory: do not post events from addresses it does not list (counted)
+  --trusted-relay ADDR    a syslog relay that forwards only its network's routers (repeatable): its
+                          messages are identified by the router name they carry
   --forward-unknown       also deliver messages no profile recognises (error: null, raw kept)
   --profiles DIR          device message profiles (default: the package's profiles/, or $NETOPS_PROFILES);
                           the bridge refuses to start when they do not load
@@ -72,12 +74,12 @@ counters
   (in-flight requests get 5 s, the spool is flushed).`;
 
 const BOOLEANS = ['forward-unknown', 'drop-unverified', 'st2-insecure', 'spool-no-fsync', 'help', 'h'];
-const REPEATABLE = ['udp', 'tcp', 'tls'];
+const REPEATABLE = ['udp', 'tcp', 'tls', 'trusted-relay'];
 const VALUED = [
   ...REPEATABLE, 'tls-cert', 'tls-key', 'max-frame', 'max-connections', 'max-per-source', 'idle-timeout', 'udp-rcvbuf', 'inventory', 'flap-window',
   'st2-url', 'api-key-file', 'trigger', 'concurrency', 'timeout', 'retry-min', 'retry-max',
   'spool', 'spool-max-bytes', 'spool-max-events', 'spool-hard-bytes', 'spool-hard-events', 'spool-mem',
-  'stats-json', 'stats-interval', 'stats-log', 'log-level', 'gc-above', 'profiles', 'classify-budget',
+  'stats-json', 'stats-interval', 'stats-log', 'log-level', 'gc-above', 'profiles', 'classify-budget', 'trusted-relay',
 ];
 
 /** Thrown for a bad command line. */
@@ -206,6 +208,7 @@ export function resolveBridgeOptions(argv: string[], env: NodeJS.ProcessEnv, log
     insecure: f.has('st2-insecure'),
     forwardUnknown: f.has('forward-unknown'),
     dropUnverified: f.has('drop-unverified'),
+    trustedRelays: f.get('trusted-relay') ?? [],
     profilesDir: one('profiles') ? resolve(one('profiles')!) : undefined,
     classifyBudgetMs: dur('classify-budget'),
     flapWindowMs: flap ?? 300_000,
