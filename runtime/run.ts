@@ -191,7 +191,7 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
     return done({ status: 'ok', exit_code: Exit.ok, summary: r.summary, error: null, data: r.data, hosts: [] });
   }
 
-  const connection = connectionVars(sot);
+  const connection = connectionVars(sot, opts.sot);
   // Credentials of the inventory (key paths, passwords) are masked like secret parameters.
   for (const [k, v] of Object.entries(connection)) if (/pass(word)?|private_key|vault|secret|token/i.test(k) && typeof v === 'string' && v.length > 3) secrets.push(v);
   for (const r of view.routers) for (const [k, v] of Object.entries(r.vars ?? {})) if (/pass(word)?|private_key|vault|secret|token/i.test(k) && typeof v === 'string' && v.length > 3) secrets.push(v);

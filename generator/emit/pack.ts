@@ -29,6 +29,7 @@ export function emitConfigSchema(): EmittedFile {
       sot_dir: { type: 'string', description: 'File store directory (netops.yml, sites/<site>.yml, history.jsonl); default <state_dir>/sot.' },
       nautobot_url: { type: 'string', description: 'Nautobot base URL (sot_backend nautobot), e.g. https://nautobot.example.net.' },
       nautobot_token_file: { type: 'string', description: 'File holding the Nautobot API token (never logged).' },
+      connection_vars: { type: 'string', description: 'YAML file whose `ansible:` map holds the routers\' Ansible connection vars (default: the file store\'s netops.yml).' },
       state_dir: { type: 'string', description: 'Directory for netops state: per-router locks, the change journal, private run directories, config backups.', default: '/var/lib/netops', required: true },
       chat_channel: { type: 'string', description: 'Chat channel that device events are posted to.', default: 'netops', required: true },
       ansible_playbook: { type: 'string', description: 'ansible-playbook executable.', default: '/usr/bin/ansible-playbook' },
