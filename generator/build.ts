@@ -16,6 +16,7 @@ import { aliasDoc, emitAlias } from './emit/alias.js';
 import { emitAction } from './emit/action.js';
 import { emitConfigSchema, emitPackYaml, emitTrigger } from './emit/pack.js';
 import { emitNotify, emitRule } from './emit/rule.js';
+import { emitForwardSet } from './emit/forward.js';
 import { emitReadme } from './emit/readme.js';
 import { emitPlaybooks, emitRuntime } from './emit/runtime.js';
 import type { EmittedFile } from './emit/types.js';
@@ -71,7 +72,7 @@ export async function emit(model: PackModel, opts: BuildOptions): Promise<Emitte
     ...emitTrigger(model),
     ...model.tasks.flatMap(emitAction),
     ...model.aliases.map((a) => emitAlias(a, byVerb.get(a.verb))),
-    ...(model.rules.length ? [...emitNotify(), ...model.rules.map(emitRule)] : []),
+    ...(model.rules.length ? [...emitNotify(), ...model.rules.map(emitRule), emitForwardSet(model.rules)] : []),
     emitReadme(model),
     ...emitPlaybooks(opts.playbooksDir ?? join(root, 'playbooks')),
   ];
