@@ -18,6 +18,8 @@ import { Classifier, DEFAULT_BUDGET_MS } from './parse.js';
 import { neutraliseEvent } from './neutralise.js';
 import { senderVerifier, type Senders } from './verify.js';
 import { Damper } from './damping.js';
+import { forwards, loadForwardSet, type ForwardSet } from './forward.js';
+import { StormSummarizer, type StormStats } from './storm.js';
 import { Deliverer, type DeliverOptions, type DeliverStats } from './deliver.js';
 import { listen, parseEndpoint, type Listeners, type ListenStats, type Transport } from './listen.js';
 import { LEVELS, Spool, type DropNote, type Level, type SpoolStats } from './spool.js';
@@ -57,6 +59,13 @@ export interface BridgeOptions extends DeliverySettings {
   profilesDir?: string;
   /** Per-message classification budget in ms (default 20; 0: none); a message over it is set aside. */
   classifyBudgetMs?: number;
+  /** Forward set file (pack/bridge/forward.json): post only events a rule can match, plus forwardMinLevel; null posts every event. */
+  forwardSet?: string | null;
+  /** Events at or above this level are posted even when no rule matches (default critical; none: rules only). */
+  forwardMinLevel?: 'info' | 'warning' | 'critical' | 'none';
+  /** Storm summaries: distinct sources of one kind per window before summarising (default 20; 0 turns them off). */
+  stormThreshold?: number;
+  stormWindowMs?: number;
   /** Flap damping window; 0 turns damping off. */
   flapWindowMs?: number;
   flapMaxKeys?: number;
@@ -99,6 +108,9 @@ export interface BridgeStats {
   impersonations: number;
   /** Messages whose classification ran over the budget (left unclassified). */
   set_aside: number;
+  /** Classified events no rule of the forward set can match (counted, not posted). */
+  not_forwarded: number;
+  storm: StormStats;
   spooled: number;
   delivered: number;
   rejected: Record<string, number>;
@@ -107,7 +119,9 @@ export interface BridgeStats {
   dropped_total: number;
   damping: { suppressed: number; summaries: number; paired: number; evicted: number; keys: number };
   spool: Pick<SpoolStats, 'depth' | 'depthByLevel' | 'pendingBytes' | 'diskBytes' | 'segments' | 'inFlight' | 'recovered' | 'tornLines' | 'corruptLines' | 'compactions' | 'writeErrors' | 'overSoft'>;
-  st2: Pick<DeliverStats, 'failing' | 'failingSeconds' | 'lastError' | 'inFlight'>;
+  st2: Pick<DeliverStats, 'failing' | 'failingSeconds' | 'lastError' | 'inFlight'> & { /** Events StackStorm accepted per second over the last stats interval. */ accept_rate: number };
+  /** How far behind each lane is (queued events, age of the oldest in ms). */
+  lanes: SpoolStats['lanes'];
   connections: Pick<ListenStats, 'connections' | 'connectionsTotal' | 'connectionsRefused' | 'connectionsRefusedPerSource' | 'idleClosed' | 'framingErrors' | 'tlsErrors' | 'socketErrors'>;
   udp_kernel_drops: number | null;
   /** UDP datagrams dropped because the bridge's own receive queue was full (main thread too slow). */
@@ -157,7 +171,10 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   let verify = inventory ? senderVerifier(inventory, relays) : null;
   if (o.inventory) log('info', `inventory ${o.inventory}: ${inventory!.size} router addresses`);
 
-  const c = { parsed: 0, unknown: 0, unknownForwarded: 0, unknownSkipped: 0, enriched: 0, unverified: 0, impersonations: 0, spooled: 0 };
+  const c = { parsed: 0, unknown: 0, unknownForwarded: 0, unknownSkipped: 0, enriched: 0, unverified: 0, impersonations: 0, spooled: 0, notForwarded: 0 };
+  const forwardSet: ForwardSet | null = o.forwardSet ? loadForwardSet(o.forwardSet) : null;
+  if (forwardSet) log('info', `forward set ${forwardSet.source}: ${forwardSet.rules.length} rules; posting what they can match and events at level ${o.forwardMinLevel ?? 'critical'} and above, counting the rest`);
+  const storm = o.stormThreshold === 0 ? null : new StormSummarizer({ threshold: o.stormThreshold, windowMs: o.stormWindowMs }, (ev, sid) => log('info', `storm ${sid}: ${ev.id} ${ev.level} ${ev.summary}`));
   const bridgeDrops: Record<Level, Record<string, number>> = { info: {}, warning: {}, critical: {} };
   const pendingDropLog = new Map<string, number>();
   let lastDropLog = 0;
@@ -209,6 +226,16 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     if (r.dropped.length > 0) noteDrops(r.dropped);
   };
 
+  /** After damping: the forward set decides, then storms are summarised. */
+  const post = (ev: DeviceEvent): void => {
+    if (ev.error !== null && !forwards(ev, forwardSet, o.forwardMinLevel)) {
+      c.notForwarded++;
+      return;
+    }
+    if (!storm) return emit(ev);
+    for (const e of storm.push(ev)) emit(e);
+  };
+
   const onMessage = (frame: Frame, ip: string, receivedAt: number, _t: Transport): void => {
     const raw = frame.data.toString('utf8');
     let ev: DeviceEvent;
@@ -243,8 +270,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
         return;
       }
     }
-    if (!damper) return emit(ev);
-    for (const e of damper.push(ev)) emit(e);
+    if (!damper) return post(ev);
+    for (const e of damper.push(ev)) post(e);
   };
 
   const listeners = await listen({
@@ -268,7 +295,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   });
   deliverer.start();
 
-  const tick = damper ? setInterval(() => damper.tick().forEach(emit), 1000) : null;
+  const tick = damper || storm ? setInterval(() => {
+    damper?.tick().forEach(post);
+    storm?.tick().forEach(emit);
+  }, 1000) : null;
+  let rate = { at: Date.now(), delivered: 0, perSecond: 0 };
   let lag = 0;
   let lastBeat = Date.now();
   const statsEvery = o.statsIntervalMs ?? 10_000;
@@ -285,6 +316,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       log('error', `the kernel dropped ${ls.udpKernelDrops - seenKernelDrops} UDP datagrams (receive buffer full): raise net.core.rmem_max and --udp-rcvbuf`);
     }
     seenKernelDrops = ls.udpKernelDrops;
+    const delivered = deliverer.stats().delivered;
+    rate = { at: now, delivered, perSecond: Math.round(((delivered - rate.delivered) * 1000) / Math.max(1, now - rate.at)) };
     lag = Math.max(0, now - lastBeat - statsEvery);
     lastBeat = now;
     if (o.statsJson) void writeStats(o.statsJson, stats()).catch((err: Error) => log('warn', `cannot write ${o.statsJson}: ${err.message}`));
@@ -335,6 +368,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       unverified: c.unverified,
       impersonations: c.impersonations,
       set_aside: classifier.stats.setAside,
+      not_forwarded: c.notForwarded,
+      storm: storm ? storm.stats() : { absorbed: 0, summaries: 0, active: 0 },
       spooled: c.spooled,
       delivered: ds.delivered,
       rejected: ds.rejected,
@@ -356,7 +391,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
         writeErrors: sp.writeErrors,
         overSoft: sp.overSoft,
       },
-      st2: { failing: ds.failing, failingSeconds: ds.failingSeconds, lastError: ds.lastError, inFlight: ds.inFlight },
+      st2: { failing: ds.failing, failingSeconds: ds.failingSeconds, lastError: ds.lastError, inFlight: ds.inFlight, accept_rate: rate.perSecond },
+      lanes: sp.lanes,
       connections: {
         connections: ls.connections,
         connectionsTotal: ls.connectionsTotal,
@@ -393,7 +429,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     close(graceMs = 5000) {
       closing ??= (async () => {
         await listeners.close();
-        if (damper) damper.flush().forEach(emit);
+        if (damper) damper.flush().forEach(post);
+        if (storm) storm.flush().forEach(emit);
         accepting = false;
         if (tick) clearInterval(tick);
         await deliverer.stop(graceMs);
@@ -435,7 +472,8 @@ export function statsLine(s: BridgeStats): string {
   const rejected = Object.values(s.rejected).reduce((a, b) => a + b, 0);
   return (
     `received=${s.received.total} (udp ${s.received.udp}, tcp ${s.received.tcp}, tls ${s.received.tls}) parsed=${s.parsed} unknown=${s.unknown}` +
-    ` delivered=${s.delivered} rejected=${rejected} spool_depth=${s.spool.depth} dropped=${s.dropped_total}` +
+    ` not_forwarded=${s.not_forwarded} storm_absorbed=${s.storm.absorbed} delivered=${s.delivered} (${s.st2.accept_rate}/s) rejected=${rejected} spool_depth=${s.spool.depth}` +
+    ` lag critical ${s.lanes.critical.queued}/${s.lanes.critical.lagMs}ms warning ${s.lanes.warning.queued}/${s.lanes.warning.lagMs}ms info ${s.lanes.info.queued}/${s.lanes.info.lagMs}ms dropped=${s.dropped_total}` +
     ` (info ${sum('info')}, warning ${sum('warning')}, critical ${sum('critical')}) damped=${s.damping.suppressed}` +
     ` oversize=${s.oversize} udp_kernel_drops=${s.udp_kernel_drops ?? 'n/a'} udp_queue_drops=${s.udp_queue_drops}${s.st2.failing ? ` st2=DOWN ${s.st2.failingSeconds}s` : ''}`
   );

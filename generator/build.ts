@@ -17,6 +17,7 @@ import { emitAction } from './emit/action.js';
 import { emitConfigSchema, emitPackYaml, emitTrigger } from './emit/pack.js';
 import { emitPolicy } from './emit/policy.js';
 import { emitNotify, emitRule } from './emit/rule.js';
+import { emitForwardSet } from './emit/forward.js';
 import { emitReadme } from './emit/readme.js';
 import { emitHelp } from './emit/help.js';
 import { emitPlaybooks, emitRuntime } from './emit/runtime.js';
@@ -75,7 +76,7 @@ export async function emit(model: PackModel, opts: BuildOptions): Promise<Emitte
     ...model.tasks.flatMap(emitPolicy),
     ...model.aliases.map((a) => emitAlias(a, byVerb.get(a.verb))),
     ...(model.aliases.length ? emitHelp(model.aliases, model.tasks) : []),
-    ...(model.rules.length ? [...emitNotify(), ...model.rules.map(emitRule)] : []),
+    ...(model.rules.length ? [...emitNotify(), ...model.rules.map(emitRule), emitForwardSet(model.rules)] : []),
     emitReadme(model),
     ...emitPlaybooks(opts.playbooksDir ?? join(root, 'playbooks')),
   ];

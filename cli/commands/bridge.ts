@@ -42,6 +42,12 @@ events
   --classify-budget DURATION  per-message classification budget (default 20ms; 0: none); over it, the message
                           is set aside: left unclassified, counted (set_aside) and logged
   --flap-window DURATION  flap damping window (default 5m; 0 turns damping off)
+  --forward-set FILE      post only events the pack's rules can match (pack/bridge/forward.json,
+                          written by netops build) plus --forward-level; count the rest
+  --forward-level LEVEL   with --forward-set, also post events at this level and above (default critical; none)
+  --storm-threshold N     one kind of event from more than N routers/interfaces in --storm-window
+                          becomes one summary (default 20; 0 turns summaries off)
+  --storm-window DURATION (default 10s)
 
 StackStorm
   --st2-url URL           StackStorm base URL (default $ST2_API_URL, else $ST2_BASE_URL)
@@ -76,7 +82,7 @@ counters
 const BOOLEANS = ['forward-unknown', 'drop-unverified', 'st2-insecure', 'spool-no-fsync', 'help', 'h'];
 const REPEATABLE = ['udp', 'tcp', 'tls', 'trusted-relay'];
 const VALUED = [
-  ...REPEATABLE, 'tls-cert', 'tls-key', 'max-frame', 'max-connections', 'max-per-source', 'idle-timeout', 'udp-rcvbuf', 'inventory', 'flap-window',
+  ...REPEATABLE, 'tls-cert', 'tls-key', 'max-frame', 'max-connections', 'max-per-source', 'idle-timeout', 'udp-rcvbuf', 'inventory', 'flap-window', 'forward-set', 'forward-level', 'storm-threshold', 'storm-window',
   'st2-url', 'api-key-file', 'trigger', 'concurrency', 'timeout', 'retry-min', 'retry-max',
   'spool', 'spool-max-bytes', 'spool-max-events', 'spool-hard-bytes', 'spool-hard-events', 'spool-mem',
   'stats-json', 'stats-interval', 'stats-log', 'log-level', 'gc-above', 'profiles', 'classify-budget', 'trusted-relay',
@@ -212,6 +218,10 @@ export function resolveBridgeOptions(argv: string[], env: NodeJS.ProcessEnv, log
     profilesDir: one('profiles') ? resolve(one('profiles')!) : undefined,
     classifyBudgetMs: dur('classify-budget'),
     flapWindowMs: flap ?? 300_000,
+    forwardSet: one('forward-set') ? resolve(one('forward-set')!) : null,
+    forwardMinLevel: forwardLevel(one('forward-level')),
+    stormThreshold: int('storm-threshold'),
+    stormWindowMs: dur('storm-window'),
     maxFrame: size('max-frame'),
     maxConnections: int('max-connections'),
     maxPerSource: int('max-per-source'),
@@ -223,6 +233,13 @@ export function resolveBridgeOptions(argv: string[], env: NodeJS.ProcessEnv, log
     gcAboveBytes: size('gc-above'),
     log,
   };
+}
+
+/** --forward-level: info, warning, critical or none. */
+function forwardLevel(v: string | undefined): 'info' | 'warning' | 'critical' | 'none' | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'info' || v === 'warning' || v === 'critical' || v === 'none') return v;
+  throw new UsageError(`--forward-level: info, warning, critical or none (not ${JSON.stringify(v)})`);
 }
 
 /** A logger writing `time level message` lines to stderr, from `min` up. */
