@@ -16,7 +16,7 @@ const CLI = join(REPO, 'dist', 'cli', 'netops.js');
 let stateDir = '';
 /** The run's own copy of the lab's source of truth. */
 const sotDir = () => join(stateDir, 'sot');
-const env = (extra: Record<string, string> = {}) => ({ NETOPS_STATE_DIR: stateDir, NETOPS_SOT_DIR: sotDir(), NETOPS_LOCK_WAIT: '1', NETOPS_USER: 'tester', ...extra });
+const env = (extra: Record<string, string> = {}) => ({ NETOPS_STATE_DIR: stateDir, NETOPS_SOT_DIR: sotDir(), NETOPS_CONFIG: join(REPO, 'lab', 'netops.yaml'), NETOPS_LOCK_WAIT: '1', NETOPS_USER: 'tester', ...extra });
 const store = () => new FileStore(sotDir());
 const siteFile = (site = 'bma') => join(sotDir(), 'sites', `${site}.yml`);
 /** A copy of the store with a site file edited (the unreachable / two-router cases). */
