@@ -5,8 +5,11 @@ import type { ParamModel, ScalarType } from '../model.js';
 import { diag, locate } from './source.js';
 import { FORMAT_PATTERNS, MAX_ASN } from '../../runtime/formats.js';
 
-/** st2 runner parameters of local-shell-script and the names netops adds itself: tasks may not reuse them. */
-export const RESERVED_PARAMS = ['cwd', 'env', 'kwarg_op', 'sudo', 'sudo_password', 'timeout', 'chat_user', 'chat_channel', 'dry_run'];
+/**
+ * st2 runner parameters of local-shell-script, the names netops adds itself and the flags
+ * every `netops <task>` command has: tasks may not reuse them.
+ */
+export const RESERVED_PARAMS = ['cwd', 'env', 'kwarg_op', 'sudo', 'sudo_password', 'timeout', 'chat_user', 'chat_channel', 'dry_run', 'json', 'user', 'help'];
 
 interface TypeInfo { type: ScalarType | 'array'; enum?: string[]; secret?: boolean; items?: ParamModel['items'] }
 
@@ -38,7 +41,7 @@ function analyseProperty(sf: SourceFile, prop: PropertySignature, root: string, 
     return null;
   }
   if (RESERVED_PARAMS.includes(name)) {
-    diags.push(diag(Codes.BadParamName, `parameter name '${name}' is reserved (local-shell-script runner or netops itself)`,
+    diags.push(diag(Codes.BadParamName, `parameter name '${name}' is reserved (local-shell-script runner, netops itself, or a flag of every netops <task> command)`,
       `choose another name; reserved: ${RESERVED_PARAMS.join(', ')}`, at));
     return null;
   }
