@@ -37,7 +37,7 @@ function upTo(max: number): string {
     const hi = Number(m[i]) - (i < m.length - 1 ? 1 : 0);
     if (hi < lo) continue;
     const rest = m.length - i - 1;
-    alts.push(`${m.slice(0, i)}${lo === hi ? lo : `[${lo}-${hi}]`}${rest ? `[0-9]{${rest}}` : ''}`);
+    alts.push(`${m.slice(0, i)}${lo === hi ? lo : `[${lo}-${hi}]`}${rest > 1 ? `[0-9]{${rest}}` : rest ? '[0-9]' : ''}`);
   }
   return alts.join('|');
 }
@@ -49,7 +49,7 @@ export const CLI_SPECIAL = ['?', '#', '>'];
  * CLI error when it appears in an echoed line; regex sources over lower-case text.
  */
 export const CLI_ERROR_PHRASES = [
-  'command incomplete', 'incomplete command', 'unknown command', 'ambiguous command', 'invalid input',
+  'command incomplete', '(?:incomplete|unknown|ambiguous) command', 'invalid input',
   'syntax error', 'not found', 'is not running', 'is already running', 'connection timed out',
   '% ?error', '% ?bad secret', "% ?can't find", '% (?:create|specify) .* first',
 ];
