@@ -21,7 +21,7 @@ const USAGE = `usage:
 Every command takes --help (netops add-peer --help: its parameters, types and examples).`;
 
 /** Commands other than tasks. */
-const COMMANDS = ['build', 'run', 'chat', 'tasks', 'parse-syslog', 'bridge', 'help'];
+const COMMANDS = ['build', 'run', 'chat', 'tasks', 'parse-syslog', 'bridge', 'recover', 'help'];
 const Exit = { invalid: 2 } as const;
 
 /** Flags of `netops chat` (one table: a renderer flag is one more entry). */
@@ -91,7 +91,7 @@ async function dispatch(argv: string[]): Promise<number> {
     case 'chat': return cmdChat(rest);
     case 'run': return (await import('./commands/task.js')).runCommand(rest);
     case 'tasks': return (await import('./commands/task.js')).tasksCommand(rest);
-    case 'parse-syslog': case 'bridge': {
+    case 'parse-syslog': case 'bridge': case 'recover': {
       const mod = (await import(`./commands/${cmd}.js`)) as { default: (a: string[]) => Promise<number> };
       return mod.default(rest);
     }

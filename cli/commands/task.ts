@@ -30,9 +30,9 @@ export async function runNamed(name: string, raw: Record<string, unknown>, f: Ma
   const tasks = await loadTasks();
   const t = tasks.get(name);
   if (!t) { io.err(`unknown task '${name}'; tasks: ${[...tasks.values()].map((x) => x.verb).join(', ')}`); return Exit.invalid; }
-  const { resolveOptions, runTask, validators } = await rt();
+  const { resolveOptions, runTask, validators, withStopSignals, tasks: all } = await rt();
   const opts = resolveOptions(PACK(), { ...(typeof f.get('user') === 'string' ? { user: f.get('user') as string } : {}) }, REPO);
-  const doc = await runTask(name, t.def, raw, { ...opts, dryRun: f.get('dry-run') === true, validate: validators[name]! });
+  const doc = await withStopSignals((signal) => runTask(name, t.def, raw, { ...opts, dryRun: f.get('dry-run') === true, validate: validators[name]!, tasks: all, signal, ...(process.env.NETOPS_FAULT_INJECT ? { faultInject: process.env.NETOPS_FAULT_INJECT } : {}) }));
   const code = report(doc, f.get('json') === true);
   (await rt()).flushTrace();
   return code;
