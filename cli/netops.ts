@@ -17,11 +17,13 @@ const USAGE = `usage:
   netops parse-syslog [--json] [--ip ADDR]                raw syslog lines on stdin → one JSON event per line
   netops bridge [options]                                 syslog → StackStorm event bridge
   netops tasks                                            list the tasks
+  netops recover [in=<site>] [--json]                     finish the changes a crash left behind
+  netops inventory [options]                              the Ansible inventory derived from the source of truth
   netops --version
 Every command takes --help (netops add-peer --help: its parameters, types and examples).`;
 
 /** Commands other than tasks. */
-const COMMANDS = ['build', 'run', 'chat', 'tasks', 'parse-syslog', 'bridge', 'recover', 'help'];
+const COMMANDS = ['build', 'run', 'chat', 'tasks', 'parse-syslog', 'bridge', 'recover', 'inventory', 'help'];
 const Exit = { invalid: 2 } as const;
 
 /** Flags of `netops chat` (one table: a renderer flag is one more entry). */
@@ -91,7 +93,7 @@ async function dispatch(argv: string[]): Promise<number> {
     case 'chat': return cmdChat(rest);
     case 'run': return (await import('./commands/task.js')).runCommand(rest);
     case 'tasks': return (await import('./commands/task.js')).tasksCommand(rest);
-    case 'parse-syslog': case 'bridge': case 'recover': {
+    case 'parse-syslog': case 'bridge': case 'recover': case 'inventory': {
       const mod = (await import(`./commands/${cmd}.js`)) as { default: (a: string[]) => Promise<number> };
       return mod.default(rest);
     }
