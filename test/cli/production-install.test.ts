@@ -72,6 +72,6 @@ describe('production install: npm ci --omit=dev, then netops works', function ()
     expect(m.stdout).to.contain('netops.show_peers {"in":"bma"}');
     const bad = await npx('chat', 'add peer in=bma ip=127.0.0.1 as=65100');
     expect(bad.exitCode, bad.stderr).to.equal(2);
-    expect(bad.stderr).to.contain('ip: "127.0.0.1" is a loopback address');
+    expect(bad.stdout + bad.stderr).to.contain('ip: "127.0.0.1" is a loopback address');
   });
 });
