@@ -404,6 +404,63 @@ def netops_unified_diff(before, after, fromfile="backup", tofile="running", cont
     return wrap_var(netops_mask(diff) if diff else "")
 
 
+# ---------------------------------------------------------------- NAPALM getters
+def netops_one_line(text):
+    """A (multi-line) device message as one line: the runtime keeps a failure's first line."""
+    return wrap_var(" | ".join(l.strip() for l in str(text if text is not None else "").splitlines() if l.strip()))
+
+
+def _vrf_peers(bgp):
+    return ((bgp or {}).get("global") or {}).get("peers") or {}
+
+
+def netops_napalm_peer(bgp_neighbors, ip):
+    """One neighbor of get_bgp_neighbors (global VRF), or None."""
+    return _vrf_peers(bgp_neighbors).get(ip)
+
+
+def _details(facts):
+    out = {}
+    for _as, lst in ((facts or {}).get("napalm_bgp_neighbors_detail") or {}).get("global", {}).items():
+        for d in lst or []:
+            out[d.get("remote_address")] = d
+    return out
+
+
+def netops_napalm_peer_state(facts, ip):
+    """BGP state of a neighbor from napalm_bgp_neighbors_detail ("absent" if none)."""
+    d = _details(facts).get(ip)
+    return d.get("connection_state") or "unknown" if d else "absent"
+
+
+def _hms(secs):
+    secs = int(secs or 0)
+    if secs >= 86400:
+        return "%dd%02dh%02dm" % (secs // 86400, secs % 86400 // 3600, secs % 3600 // 60)
+    return "%02d:%02d:%02d" % (secs // 3600, secs % 3600 // 60, secs % 60)
+
+
+def netops_napalm_peers(facts):
+    """show_peers' shape from napalm_bgp_neighbors (+ _detail for the state)."""
+    det = _details(facts)
+    peers = []
+    for ip, n in _vrf_peers((facts or {}).get("napalm_bgp_neighbors")).items():
+        state = (det.get(ip) or {}).get("connection_state") or ("Established" if n.get("is_up") else "unknown")
+        est = state == "Established"
+        pfx = sum(int(af.get("accepted_prefixes", 0) or 0) for af in (n.get("address_family") or {}).values())
+        peers.append({"peer": ip, "remote_as": n.get("remote_as"), "state": state,
+                      "uptime": _hms(n.get("uptime")) if est else None, "prefixes_received": pfx if est else 0,
+                      "description": n.get("description") or None})
+
+    def key(p):
+        try:
+            a = ipaddress.ip_address(p["peer"])
+            return (a.version, int(a), p["peer"])
+        except ValueError:
+            return (9, 0, p["peer"])
+    return wrap_var(sorted(peers, key=key))
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -420,4 +477,8 @@ class FilterModule(object):
             "netops_frr_uptime": netops_frr_uptime,
             "netops_config_text": netops_config_text,
             "netops_unified_diff": netops_unified_diff,
+            "netops_one_line": netops_one_line,
+            "netops_napalm_peer": netops_napalm_peer,
+            "netops_napalm_peer_state": netops_napalm_peer_state,
+            "netops_napalm_peers": netops_napalm_peers,
         }
