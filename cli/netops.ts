@@ -15,7 +15,7 @@ const USAGE = `usage:
   netops build [--check] [--root DIR] [--out DIR]     generate pack/ (--check: fail if pack/ is stale)
   netops <task> [--param value]... [--dry-run] [--json]   run a task, e.g. netops add-peer --in bma --ip 10.0.0.1 --as 65100
   netops run <task> key=value... [--dry-run] [--json]
-  netops chat "<text>" [--match-only] [--dry-run] [--json] [--user NAME]
+  netops chat "<text>" [--match-only] [--dry-run] [--json] [--user NAME] [--render <platform>]
   netops parse-syslog [--json] [--ip ADDR]           raw syslog lines on stdin → one JSON event per line
   netops bridge [options]                              syslog → StackStorm event bridge (netops bridge --help)
   netops tasks                                         list the tasks`;
@@ -184,6 +184,8 @@ async function cmdChat(argv: string[]): Promise<number> {
   }
   const immutable = Object.entries(params).filter(([, p]) => p.immutable).map(([k]) => k).filter((k) => k in cast);
   if (immutable.length) { io.err(`Immutable arguments cannot be overriden: ${immutable.join(',')}`); return Exit.invalid; }
+  // --render <platform>: print the configuration it would send (runtime/render.ts, docs/napalm.md)
+  if (f.has('render')) return (await import('../runtime/render.js')).renderCommand(REPO, name, cast, f.get('render'), io.out, io.err);
   if (f.has('match-only')) {
     const doc = { action: match.alias.action_ref, alias: match.alias.name, format: match.representation, parameters: cast };
     io.out(f.has('json') ? JSON.stringify(doc, null, 2) : `${doc.action} ${JSON.stringify(cast)}  (alias ${doc.alias}, format "${doc.format}")`);

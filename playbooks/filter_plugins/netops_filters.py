@@ -414,9 +414,10 @@ def _vrf_peers(bgp):
     return ((bgp or {}).get("global") or {}).get("peers") or {}
 
 
-def netops_napalm_peer(bgp_neighbors, ip):
-    """One neighbor of get_bgp_neighbors (global VRF), or None."""
-    return _vrf_peers(bgp_neighbors).get(ip)
+def netops_napalm_peer_as(bgp_neighbors, ip):
+    """Remote AS of a neighbor in get_bgp_neighbors (global VRF); 0 when not configured."""
+    n = _vrf_peers(bgp_neighbors).get(ip)
+    return int(n.get("remote_as") or 0) if isinstance(n, dict) else 0
 
 
 def _details(facts):
@@ -461,6 +462,61 @@ def netops_napalm_peers(facts):
     return wrap_var(sorted(peers, key=key))
 
 
+# ---------------------------------------------------------------- compliance (NAPALM validate)
+def netops_expected_peers(value):
+    """Check the expected peers ([{ip, as}]) of show_compliance: {errors, peers}."""
+    if value is None:
+        return wrap_var({"errors": ["no expected peers: the runtime passes params.expected_peers (from the source of "
+                                    "truth), or set netops_expected_peers: [{ip: ..., as: ...}] in the inventory"], "peers": []})
+    if not isinstance(value, (list, tuple)):
+        return wrap_var({"errors": ["expected_peers must be a list of {ip, as}"], "peers": []})
+    errors, peers = [], []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            errors.append("expected_peers[%d] must be {ip, as}" % i)
+            continue
+        ip, e1 = _check("ip", "expected_peers[%d].ip" % i, item.get("ip"))
+        asn, e2 = _check("asn", "expected_peers[%d].as" % i, item.get("as"))
+        errors.extend(e1 + e2)
+        if not e1 and not e2:
+            peers.append({"ip": ip, "as": asn})
+    return wrap_var({"errors": errors, "peers": sorted(peers, key=lambda p: (ipaddress.ip_address(p["ip"]).version, int(ipaddress.ip_address(p["ip"]))))})
+
+
+def netops_validation_doc(peers):
+    """NAPALM validate document: exactly these BGP peers (strict), each with its remote AS."""
+    want = {"_mode": "strict"}
+    for p in peers:
+        want[p["ip"]] = {"remote_as": int(p["as"])}
+    return [{"get_bgp_neighbors": {"global": {"peers": want}}}]
+
+
+def _sub(d, *keys):
+    for k in keys:
+        d = (d or {}).get(k) or {}
+    return d
+
+
+def netops_compliance(report, expected):
+    """show_compliance's result from NAPALM's compliance_report and the expected peers."""
+    peers = _sub(report, "get_bgp_neighbors", "present", "global", "diff", "present", "peers", "diff")
+    vrf_missing = "global" in (_sub(report, "get_bgp_neighbors").get("missing") or [])
+    by_ip = {p["ip"]: p for p in expected}
+    missing = set(peers.get("missing") or []) | (set(by_ip) if vrf_missing else set())
+    wrong = []
+    for ip, r in (peers.get("present") or {}).items():
+        if not r.get("complies", True):
+            actual = _sub(r, "diff", "present", "remote_as").get("actual_value")
+            wrong.append({"ip": ip, "as": by_ip[ip]["as"], "actual": actual})
+    return wrap_var({
+        "complies": bool((report or {}).get("complies")),
+        "expected": expected,
+        "missing": [by_ip[ip] for ip in sorted(missing, key=lambda x: int(ipaddress.ip_address(x)))],
+        "wrong_as": sorted(wrong, key=lambda w: int(ipaddress.ip_address(w["ip"]))),
+        "unexpected": [{"ip": ip, "as": None} for ip in sorted(peers.get("extra") or [], key=lambda x: int(ipaddress.ip_address(x)))],
+    })
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -478,7 +534,10 @@ class FilterModule(object):
             "netops_config_text": netops_config_text,
             "netops_unified_diff": netops_unified_diff,
             "netops_one_line": netops_one_line,
-            "netops_napalm_peer": netops_napalm_peer,
+            "netops_napalm_peer_as": netops_napalm_peer_as,
             "netops_napalm_peer_state": netops_napalm_peer_state,
             "netops_napalm_peers": netops_napalm_peers,
+            "netops_expected_peers": netops_expected_peers,
+            "netops_validation_doc": netops_validation_doc,
+            "netops_compliance": netops_compliance,
         }

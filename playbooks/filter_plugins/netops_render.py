@@ -60,10 +60,28 @@ class FilterModule(object):
         return {"netops_render": netops_render}
 
 
+def checked_params(task: str, params: dict) -> dict:
+    """The parameters as the playbook's preflight checks and normalizes them (netops_params
+    with the playbook's own netops_spec); RenderError listing the problems."""
+    import yaml
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from netops_filters import netops_params
+    with open(os.path.join(os.path.dirname(TEMPLATES), task + ".yml")) as f:
+        spec = dict(yaml.safe_load(f)[0]["vars"]["netops_spec"])
+    spec["in"] = {"kind": "name", "required": True}
+    res = netops_params(params, spec)
+    if res["errors"]:
+        raise RenderError("invalid parameters: " + "; ".join(res["errors"]))
+    return {k: v for k, v in res["values"].items()}
+
+
 def main() -> int:
     try:
         req = json.load(sys.stdin)
-        print(json.dumps({"config": netops_render(req["task"], req["platform"], req.get("params") or {}, req.get("host") or {})}))
+        if req["task"] not in tasks():
+            raise RenderError("task %r has no configuration templates (tasks that have: %s)" % (req["task"], ", ".join(tasks())))
+        p = checked_params(req["task"], req.get("params") or {})
+        print(json.dumps({"config": netops_render(req["task"], req["platform"], p, req.get("host") or {})}))
         return 0
     except (RenderError, KeyError, ValueError) as e:
         print(json.dumps({"error": str(e)}))
