@@ -62,7 +62,7 @@ class _Marker:
                 return p.stdout
             m = re.search(r"line (\d+): (.*)", p.stderr)
             if self.strict and not (m and 0 < int(m.group(1)) <= len(lines) and lines[int(m.group(1)) - 1].rstrip() in self.known):
-                raise CandidateError("line %s" % " | ".join(l.strip() for l in p.stderr.splitlines() if l.strip()))
+                raise CandidateError(" | ".join(l.strip() for l in p.stderr.splitlines() if l.strip()))
             if not m or not (0 < int(m.group(1)) <= len(lines)):
                 raise DiffToolMissing("vtysh -m failed (exit %d): %s" % (p.returncode, p.stderr.strip()[:300]))
             i = int(m.group(1)) - 1
