@@ -49,6 +49,7 @@ export function resolveOptions(packDir: string, overrides: Partial<Options> = {}
       lockWait,
       nautobotUrl: env.NETOPS_NAUTOBOT_URL ?? str(config.nautobot_url) ?? null,
       nautobotTokenFile: env.NETOPS_NAUTOBOT_TOKEN_FILE ?? str(config.nautobot_token_file) ?? null,
+      connectionFile: env.NETOPS_CONNECTION_VARS ?? str(config.connection_vars) ?? null,
     },
     stateDir,
     ansiblePlaybook: overrides.ansiblePlaybook ?? env.NETOPS_ANSIBLE_PLAYBOOK ?? str(config.ansible_playbook) ?? '/usr/bin/ansible-playbook',
