@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, UsageError, type FlagSpec } from './args.js';
 import { guardStdout, io } from './io.js';
-import { hasTask, loadAliases, PACK, rt, version } from './pack.js';
+import { hasTask, loadAliases, PACK, REPO, rt, version } from './pack.js';
 import { runDoc, runNamed } from './commands/task.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,15 +14,9 @@ export { REPO } from './pack.js';
 const USAGE = `usage:
   netops build [--check] [--root DIR] [--out DIR]         generate pack/ (--check: fail if pack/ is stale)
   netops <task> [--param value]... [--dry-run] [--json]   run a task, e.g. netops add-peer --in bma --ip 10.0.0.1 --as 65100
-<<<<<<< HEAD
-  netops run <task> key=value... [--dry-run] [--json]
-  netops chat "<text>" [--match-only] [--dry-run] [--json] [--user NAME] [--render <platform>]
-  netops parse-syslog [--json] [--ip ADDR]           raw syslog lines on stdin → one JSON event per line
-  netops bridge [options]                              syslog → StackStorm event bridge (netops bridge --help)
-  netops tasks                                         list the tasks`;
-=======
   netops run <task> key=value... [--dry-run] [--json]     the same with key=value, e.g. netops run add-peer in=bma ip=10.0.0.1 as=65100
   netops chat "<text>" [--match-only] [--dry-run] [--json] [--user NAME] [--channel NAME]   what the channel would show
+  netops chat "<text>" --render <platform>              the configuration it would send (frr eos junos ios iosxr nxos)
   netops parse-syslog [--json] [--ip ADDR]                raw syslog lines on stdin → one JSON event per line
   netops bridge [options]                                 syslog → StackStorm event bridge
   netops tasks                                            list the tasks
@@ -30,7 +24,6 @@ const USAGE = `usage:
   netops inventory [options]                              the Ansible inventory derived from the source of truth
   netops --version
 Every command takes --help (netops add-peer --help: its parameters, types and examples).`;
->>>>>>> main
 
 /** Commands other than tasks. */
 const COMMANDS = ['build', 'run', 'chat', 'tasks', 'parse-syslog', 'bridge', 'recover', 'inventory', 'help'];
@@ -43,6 +36,7 @@ const CHAT_FLAGS: FlagSpec = {
   json: { type: 'boolean' },
   user: { type: 'string' },
   channel: { type: 'string' },
+  render: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 const CHAT_USAGE = `usage: netops chat "<text>" [--match-only] [--dry-run] [--json] [--user NAME] [--channel NAME]
@@ -52,6 +46,7 @@ const CHAT_USAGE = `usage: netops chat "<text>" [--match-only] [--dry-run] [--js
   --json        print the result document (JSON)
   --user NAME   who is asking (default: $NETOPS_USER, else $USER)
   --channel NAME  the channel it is typed in (shown in the rendered answer)
+  --render PLATFORM  print the configuration the task would send (frr eos junos ios iosxr nxos), touch nothing
   e.g. netops chat "add peer in=bma ip=10.0.0.1 as=65100" --dry-run`;
 
 async function cmdChat(argv: string[]): Promise<number> {
