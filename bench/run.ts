@@ -9,12 +9,13 @@ import { benchOverhead, benchRatio } from './runtime.js';
 import { benchParse } from './parse.js';
 import { benchBridge } from './bridge.js';
 import { benchLab } from './lab.js';
+import { benchNapalm } from './napalm.js';
 import { benchSot } from './sot.js';
 import { ensureLab, labUnavailableReason, teardownLabIfStarted } from '../test/support/lab.js';
 
 type Row = Figure;
 
-const only = (process.env.BENCH_ONLY ?? 'build,runtime,sot,parse,bridge,lab').split(',');
+const only = (process.env.BENCH_ONLY ?? 'build,runtime,sot,parse,bridge,lab,napalm').split(',');
 const rows: Row[] = [];
 const section = async (name: string, f: () => Promise<Row[]>) => {
   if (!only.includes(name)) return;
@@ -34,6 +35,13 @@ await section('lab', async () => {
   const lab = await benchLab();
   await ensureLab();
   try { return [...lab, ...(await benchRatio())]; } finally { await teardownLabIfStarted(); }
+});
+
+await section('napalm', async () => {
+  const why = labUnavailableReason();
+  if (why) throw new Error(why);
+  await ensureLab();
+  try { return await benchNapalm(); } finally { await teardownLabIfStarted(); }
 });
 
 const fmt = (r: Row) => (Number.isNaN(r.median) ? '—' : r.unit === 'x' ? r.median.toFixed(3) : r.median >= 100 ? r.median.toFixed(0) : r.median.toPrecision(3));

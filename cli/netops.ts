@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, UsageError, type FlagSpec } from './args.js';
 import { guardStdout, io } from './io.js';
-import { hasTask, loadAliases, PACK, rt, version } from './pack.js';
+import { hasTask, loadAliases, PACK, REPO, rt, version } from './pack.js';
 import { runDoc, runNamed } from './commands/task.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ const USAGE = `usage:
   netops <task> [--param value]... [--dry-run] [--json]   run a task, e.g. netops add-peer --in bma --ip 10.0.0.1 --as 65100
   netops run <task> key=value... [--dry-run] [--json]     the same with key=value, e.g. netops run add-peer in=bma ip=10.0.0.1 as=65100
   netops chat "<text>" [--match-only] [--dry-run] [--json] [--user NAME] [--channel NAME]   what the channel would show
+  netops chat "<text>" --render <platform>              the configuration it would send (frr eos junos ios iosxr nxos)
   netops parse-syslog [--json] [--ip ADDR]                raw syslog lines on stdin → one JSON event per line
   netops bridge [options]                                 syslog → StackStorm event bridge
   netops tasks                                            list the tasks
@@ -35,6 +36,7 @@ const CHAT_FLAGS: FlagSpec = {
   json: { type: 'boolean' },
   user: { type: 'string' },
   channel: { type: 'string' },
+  render: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 const CHAT_USAGE = `usage: netops chat "<text>" [--match-only] [--dry-run] [--json] [--user NAME] [--channel NAME]
@@ -44,6 +46,7 @@ const CHAT_USAGE = `usage: netops chat "<text>" [--match-only] [--dry-run] [--js
   --json        print the result document (JSON)
   --user NAME   who is asking (default: $NETOPS_USER, else $USER)
   --channel NAME  the channel it is typed in (shown in the rendered answer)
+  --render PLATFORM  print the configuration the task would send (frr eos junos ios iosxr nxos), touch nothing
   e.g. netops chat "add peer in=bma ip=10.0.0.1 as=65100" --dry-run`;
 
 async function cmdChat(argv: string[]): Promise<number> {
@@ -67,6 +70,8 @@ async function cmdChat(argv: string[]): Promise<number> {
   }
   const immutable = Object.entries(params).filter(([, p]) => p.immutable).map(([k]) => k).filter((k) => k in cast);
   if (immutable.length) { io.err(`Immutable arguments cannot be overriden: ${immutable.join(',')}`); return Exit.invalid; }
+  // --render <platform>: print the configuration it would send (runtime/render.ts, docs/napalm.md)
+  if (f.has('render')) return (await import('../runtime/render.js')).renderCommand(REPO, name, cast, f.get('render'), io.out, io.err);
   if (f.has('match-only')) {
     const doc = { action: match.alias.action_ref, alias: match.alias.name, format: match.representation, parameters: cast };
     io.out(f.has('json') ? JSON.stringify(doc, null, 2) : `${doc.action} ${JSON.stringify(cast)}  (alias ${doc.alias}, format "${doc.format}")`);

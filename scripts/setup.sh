@@ -24,3 +24,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+bash scripts/venv.sh          # Python virtualenv .venv: NAPALM, napalm-ansible, napalm-frr (docs/napalm.md)

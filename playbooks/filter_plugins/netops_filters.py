@@ -404,6 +404,119 @@ def netops_unified_diff(before, after, fromfile="backup", tofile="running", cont
     return wrap_var(netops_mask(diff) if diff else "")
 
 
+# ---------------------------------------------------------------- NAPALM getters
+def netops_one_line(text):
+    """A (multi-line) device message as one line: the runtime keeps a failure's first line."""
+    return wrap_var(" | ".join(l.strip() for l in str(text if text is not None else "").splitlines() if l.strip()))
+
+
+def _vrf_peers(bgp):
+    return ((bgp or {}).get("global") or {}).get("peers") or {}
+
+
+def netops_napalm_peer_as(bgp_neighbors, ip):
+    """Remote AS of a neighbor in get_bgp_neighbors (global VRF); 0 when not configured."""
+    n = _vrf_peers(bgp_neighbors).get(ip)
+    return int(n.get("remote_as") or 0) if isinstance(n, dict) else 0
+
+
+def _details(facts):
+    out = {}
+    for _as, lst in ((facts or {}).get("napalm_bgp_neighbors_detail") or {}).get("global", {}).items():
+        for d in lst or []:
+            out[d.get("remote_address")] = d
+    return out
+
+
+def netops_napalm_peer_state(facts, ip):
+    """BGP state of a neighbor from napalm_bgp_neighbors_detail ("absent" if none)."""
+    d = _details(facts).get(ip)
+    return d.get("connection_state") or "unknown" if d else "absent"
+
+
+def _hms(secs):
+    secs = int(secs or 0)
+    if secs >= 86400:
+        return "%dd%02dh%02dm" % (secs // 86400, secs % 86400 // 3600, secs % 3600 // 60)
+    return "%02d:%02d:%02d" % (secs // 3600, secs % 3600 // 60, secs % 60)
+
+
+def netops_napalm_peers(facts):
+    """show_peers' shape from napalm_bgp_neighbors (+ _detail for the state)."""
+    det = _details(facts)
+    peers = []
+    for ip, n in _vrf_peers((facts or {}).get("napalm_bgp_neighbors")).items():
+        state = (det.get(ip) or {}).get("connection_state") or ("Established" if n.get("is_up") else "unknown")
+        est = state == "Established"
+        pfx = sum(int(af.get("accepted_prefixes", 0) or 0) for af in (n.get("address_family") or {}).values())
+        peers.append({"peer": ip, "remote_as": n.get("remote_as"), "state": state,
+                      "uptime": _hms(n.get("uptime")) if est else None, "prefixes_received": pfx if est else 0,
+                      "description": n.get("description") or None})
+
+    def key(p):
+        try:
+            a = ipaddress.ip_address(p["peer"])
+            return (a.version, int(a), p["peer"])
+        except ValueError:
+            return (9, 0, p["peer"])
+    return wrap_var(sorted(peers, key=key))
+
+
+# ---------------------------------------------------------------- compliance (NAPALM validate)
+def netops_expected_peers(value):
+    """Check the expected peers ([{ip, as}]) of show_compliance: {errors, peers}."""
+    if value is None:
+        return wrap_var({"errors": ["no expected peers: the runtime passes params.expected_peers (from the source of "
+                                    "truth), or set netops_expected_peers: [{ip: ..., as: ...}] in the inventory"], "peers": []})
+    if not isinstance(value, (list, tuple)):
+        return wrap_var({"errors": ["expected_peers must be a list of {ip, as}"], "peers": []})
+    errors, peers = [], []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            errors.append("expected_peers[%d] must be {ip, as}" % i)
+            continue
+        ip, e1 = _check("ip", "expected_peers[%d].ip" % i, item.get("ip"))
+        asn, e2 = _check("asn", "expected_peers[%d].as" % i, item.get("as"))
+        errors.extend(e1 + e2)
+        if not e1 and not e2:
+            peers.append({"ip": ip, "as": asn})
+    return wrap_var({"errors": errors, "peers": sorted(peers, key=lambda p: (ipaddress.ip_address(p["ip"]).version, int(ipaddress.ip_address(p["ip"]))))})
+
+
+def netops_validation_doc(peers):
+    """NAPALM validate document: exactly these BGP peers (strict), each with its remote AS."""
+    want = {"_mode": "strict"}
+    for p in peers:
+        want[p["ip"]] = {"remote_as": int(p["as"])}
+    return [{"get_bgp_neighbors": {"global": {"peers": want}}}]
+
+
+def _sub(d, *keys):
+    for k in keys:
+        d = (d or {}).get(k) or {}
+    return d
+
+
+def netops_compliance(report, expected):
+    """show_compliance's result from NAPALM's compliance_report and the expected peers."""
+    peers = _sub(report, "get_bgp_neighbors", "present", "global", "diff", "present", "peers", "diff")
+    vrf_missing = "global" in (_sub(report, "get_bgp_neighbors").get("missing") or [])
+    by_ip = {p["ip"]: p for p in expected}
+    missing = set(peers.get("missing") or []) | (set(by_ip) if vrf_missing else set())
+    wrong = []
+    for ip, r in (peers.get("present") or {}).items():
+        if not r.get("complies", True):
+            actual = _sub(r, "diff", "present", "remote_as").get("actual_value")
+            wrong.append({"ip": ip, "as": by_ip[ip]["as"], "actual": actual})
+    return wrap_var({
+        "complies": bool((report or {}).get("complies")),
+        "expected": expected,
+        "missing": [by_ip[ip] for ip in sorted(missing, key=lambda x: int(ipaddress.ip_address(x)))],
+        "wrong_as": sorted(wrong, key=lambda w: int(ipaddress.ip_address(w["ip"]))),
+        "unexpected": [{"ip": ip, "as": None} for ip in sorted(peers.get("extra") or [], key=lambda x: int(ipaddress.ip_address(x)))],
+    })
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -420,4 +533,11 @@ class FilterModule(object):
             "netops_frr_uptime": netops_frr_uptime,
             "netops_config_text": netops_config_text,
             "netops_unified_diff": netops_unified_diff,
+            "netops_one_line": netops_one_line,
+            "netops_napalm_peer_as": netops_napalm_peer_as,
+            "netops_napalm_peer_state": netops_napalm_peer_state,
+            "netops_napalm_peers": netops_napalm_peers,
+            "netops_expected_peers": netops_expected_peers,
+            "netops_validation_doc": netops_validation_doc,
+            "netops_compliance": netops_compliance,
         }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The project's Python virtualenv, .venv: NAPALM, napalm-ansible, the project's FRR driver
+# (./napalm-frr), pytest, ansible-lint, all pinned in requirements.txt. Idempotent: does
+# nothing when .venv already matches requirements.txt and napalm-frr. Debian's
+# ansible-playbook keeps running the playbooks; the NAPALM tasks run their modules with
+# .venv/bin/python (docs/napalm.md says why).
+#   bash scripts/venv.sh [--check]     --check: exit 1 unless .venv is complete and current
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+VENV="${NETOPS_VENV:-$PWD/.venv}"
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY="$(command -v python3.11 || command -v python3)"
+STAMP="$VENV/.netops-stamp"
+want="$(cat requirements.txt; find napalm-frr -type f \( -name '*.py' -o -name '*.toml' \) -not -path '*/__pycache__/*' | sort | xargs sha256sum)"
+want="$(printf '%s' "$want" | sha256sum | cut -d' ' -f1)"
+
+if [ -x "$VENV/bin/python" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ]; then
+  exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+  echo "venv.sh: $VENV is missing or stale: run bash scripts/venv.sh" >&2
+  exit 1
+fi
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV" || { echo "venv.sh: '$PY -m venv' failed (Debian: apt-get install python3-venv)" >&2; exit 1; }
+fi
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-input -r requirements.txt
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-input --no-deps --force-reinstall ./napalm-frr
+# a stable path to napalm-ansible's modules for playbooks/ansible.cfg (library = ...)
+ln -sfn "$("$VENV/bin/python" -c 'import napalm_ansible, os; print(os.path.dirname(napalm_ansible.__file__))')" "$VENV/napalm-ansible"
+rm -rf napalm-frr/build napalm-frr/*.egg-info
+echo "$want" > "$STAMP"
+echo "venv.sh: $VENV ready ($("$VENV/bin/python" -c 'import napalm, importlib.metadata as m; print("napalm", m.version("napalm"), "napalm-frr", m.version("napalm-frr"))'))"
