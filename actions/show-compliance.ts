@@ -17,6 +17,8 @@ export default defineTask<Params>({
   risk: 'read',
   playbook: 'show_compliance.yml',
   timeout: 90,
+  // What each router should run: the site's active peers in the source of truth.
+  vars: (_p, ctx) => ({ expected_peers: ctx.site.peers.filter((x) => x.status === 'active').map((x) => ({ ip: x.ip, as: x.as })) }),
   summarize: (_p, o) => {
     const d = o.data as { complies?: boolean; expected?: Peer[]; missing?: Peer[]; wrong_as?: (Peer & { actual: number })[]; unexpected?: Peer[] };
     if (d.complies) return `${o.host}: compliant (${(d.expected ?? []).length} expected peer(s) present with the right AS)`;
