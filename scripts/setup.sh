@@ -23,4 +23,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+bash scripts/nautobot/install.sh  # Nautobot (PostgreSQL, Redis, pinned venv) for the source-of-truth tests
 npm ci --no-audit --no-fund

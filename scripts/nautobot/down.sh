@@ -9,7 +9,7 @@ stop_pidfile() {  # name pidfile
   nb_pid_alive "$f" || { rm -f "$f"; return 0; }
   pid="$(head -n1 "$f")"
   kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$pid" 2>/dev/null; then nb_log "$1 ($pid) did not stop, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
   rm -f "$f"
 }

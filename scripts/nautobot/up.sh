@@ -93,9 +93,9 @@ T_MIGRATE=$(secs "$t")
 # ------------------------------------------------------------ web server (uWSGI)
 t=$(date +%s)
 if ! nb_pid_alive "$NB_STATE/uwsgi.pid"; then
-  nb_server start --http-socket "127.0.0.1:$NB_PORT" --master --processes 3 --threads 2 --enable-threads \
-    --die-on-term --harakiri 120 --pidfile "$NB_STATE/uwsgi.pid" --daemonize "$NB_STATE/log/uwsgi.log" \
-    --env "NAUTOBOT_ROOT=$NB_STATE/root" >/dev/null 2>&1
+  nb_server start --http11-socket "127.0.0.1:$NB_PORT" --master --processes 3 --threads 2 --enable-threads \
+    --die-on-term --worker-reload-mercy 5 --reload-mercy 5 --harakiri 120 --pidfile "$NB_STATE/uwsgi.pid" --daemonize "$NB_STATE/log/uwsgi.log" \
+    --env "NAUTOBOT_ROOT=$NB_STATE/root" >>"$NB_STATE/log/uwsgi.log" 2>&1
 fi
 for _ in $(seq 240); do nb_healthy && break; sleep 0.5; done
 nb_healthy || { nb_log "web server did not become healthy at $NB_URL"; tail -n 30 "$NB_STATE/log/uwsgi.log" >&2; exit 1; }

@@ -6,7 +6,6 @@
  */
 import axios, { type AxiosInstance, type AxiosError } from 'axios';
 import { readFileSync } from 'node:fs';
-import { Agent } from 'node:http';
 import { SotError } from '../types.js';
 
 /** How to reach Nautobot. */
@@ -59,8 +58,6 @@ export class NautobotClient {
       baseURL: `${url}/api/`,
       timeout: timeoutMs,
       headers: { Authorization: `Token ${token}`, Accept: 'application/json; version=2.4', 'Content-Type': 'application/json' },
-      // a fresh connection per request: uWSGI's http-socket closes it after each response
-      httpAgent: new Agent({ keepAlive: false }),
       // ids and nested values as they are; 4xx/5xx handled below
       validateStatus: () => true,
     });
