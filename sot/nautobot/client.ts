@@ -57,7 +57,7 @@ export class NautobotClient {
     this.http = axios.create({
       baseURL: `${url}/api/`,
       timeout: timeoutMs,
-      headers: { Authorization: `Token ${token}`, Accept: 'application/json; version=2.4', 'Content-Type': 'application/json' },
+      headers: { Authorization: `Token ${token}`, 'Content-Type': 'application/json' },
       // ids and nested values as they are; 4xx/5xx handled below
       validateStatus: () => true,
     });

@@ -11,7 +11,7 @@ import { readHistory, recordEntry } from './history.js';
 import { siteViewOf } from './mapping.js';
 import { planChange, unknownSite } from './plan.js';
 import { readSite, readSites } from './query.js';
-import { abort, commit, prepare } from './write.js';
+import { abort, commit, MemoStore, prepare } from './write.js';
 
 export { NautobotClient, type NautobotOptions } from './client.js';
 
@@ -20,6 +20,7 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
   readonly kind = 'nautobot' as const;
   readonly location: string;
   readonly client: NautobotClient;
+  private readonly memo = new MemoStore();
 
   constructor(opts: NautobotOptions = {}) {
     this.client = new NautobotClient(opts);
@@ -38,19 +39,23 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
   async plan(change: Change, actor: Actor): Promise<Plan> {
     const d = await readSite(this.client, change.site);
     if (!d) throw unknownSite(change.site, (await this.sites()).map((s) => s.name));
-    return planChange(siteViewOf(d), change, actor, randomUUID());
+    const plan = planChange(siteViewOf(d), change, actor, randomUUID());
+    this.memo.get(plan.txn).site = d;
+    return plan;
   }
 
   prepare(plan: Plan): Promise<void> {
-    return prepare(this.client, plan);
+    return prepare(this.client, plan, this.memo.get(plan.txn));
   }
 
-  commit(plan: Plan): Promise<void> {
-    return commit(this.client, plan);
+  async commit(plan: Plan): Promise<void> {
+    await commit(this.client, plan, this.memo.get(plan.txn));
+    this.memo.drop(plan.txn);
   }
 
-  abort(plan: Plan): Promise<void> {
-    return abort(this.client, plan);
+  async abort(plan: Plan): Promise<void> {
+    this.memo.drop(plan.txn);
+    await abort(this.client, plan);
   }
 
   record(entry: HistoryEntry): Promise<void> {

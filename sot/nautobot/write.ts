@@ -14,6 +14,32 @@ import { CUSTOM_FIELD, readSite, type GqlIp, type GqlPeering, type SiteData } fr
 
 const P = { ip: 'ipam/ip-addresses/', peering: 'plugins/bgp/peerings/', endpoint: 'plugins/bgp/peer-endpoints/', as: 'plugins/bgp/autonomous-systems/' };
 
+/**
+ * What this process already knows about a txn: the site as plan() read it, and what prepare()
+ * wrote. It spares prepare and commit a re-read (one round trip each); a journal replayed in
+ * another process has no memo and re-reads the site.
+ */
+export interface Memo {
+  site?: SiteData;
+  written?: { ip: { id: string; rec: NetopsRecord } | null; peerings: Array<{ id: string; rec: NetopsRecord }>; as: number };
+}
+/** Memos by txn (bounded; dropped after commit/abort). */
+export class MemoStore {
+  private readonly m = new Map<string, Memo>();
+  get(txn: string): Memo {
+    let x = this.m.get(txn);
+    if (!x) {
+      x = {};
+      this.m.set(txn, x);
+      if (this.m.size > 256) this.m.delete(this.m.keys().next().value!);
+    }
+    return x;
+  }
+  drop(txn: string): void {
+    this.m.delete(txn);
+  }
+}
+
 /** Read the site a plan is about (SotError when it vanished). */
 async function load(client: NautobotClient, plan: Plan): Promise<SiteData> {
   const as = plan.change.kind === 'add_peer' ? [plan.change.as] : plan.before.peer ? [plan.before.peer.as] : [];
@@ -55,8 +81,8 @@ async function ensureAs(client: NautobotClient, d: SiteData, asn: number): Promi
  * in `routers`, all with the given statuses. Returns the objects written (for the notes).
  */
 async function createPeer(
-  client: NautobotClient, d: SiteData, plan: Plan, spec: { ip: string; as: number; description: string | null; routers: string[] }, active: boolean,
-): Promise<Array<{ type: string; id: string }>> {
+  client: NautobotClient, d: SiteData, plan: Plan, spec: { ip: string; as: number; description: string | null; routers: string[] }, active: boolean, note: string | null,
+): Promise<{ objects: Array<{ type: string; id: string }>; ip: { id: string; rec: NetopsRecord } | null; peerings: Array<{ id: string; rec: NetopsRecord }> }> {
   const prefix = d.prefixes.find((p) => p.prefix === plan.prefix);
   if (!prefix) throw new SotError(`peering prefix ${plan.prefix} is no longer at site ${d.location.name}`, client.url);
   const rec = baseRecord(plan, spec.as, active ? null : 'add');
@@ -78,9 +104,7 @@ async function createPeer(
       ? client.post<NbObject[]>(P.peering, spec.routers.map(() => ({ status: active ? STATUS.peeringActive : STATUS.peeringPending, custom_fields: { [CUSTOM_FIELD]: rec } })))
       : Promise.resolve([] as NbObject[]),
   ]);
-  if (asRef.created) {
-    for (const p of peerings) await client.patch(`${P.peering}${p.id}/`, { custom_fields: { [CUSTOM_FIELD]: { ...rec, createdAs: true } } });
-  }
+  const peeringRec: NetopsRecord = asRef.created ? { ...rec, createdAs: true } : rec;
   const endpoints = spec.routers.flatMap((name, i) => {
     const dev = d.devices.find((x) => x.name === name);
     const ri = dev?.bgp_routing_instances[0];
@@ -94,8 +118,18 @@ async function createPeer(
       { peering, source_ip: ipId, autonomous_system: asRef.id, description: spec.description ?? '' },
     ];
   });
-  if (endpoints.length) await client.post(P.endpoint, endpoints);
-  return [...(existing ? [] : [{ type: CT.ip, id: ipId }]), ...peerings.map((p) => ({ type: CT.peering, id: p.id }))];
+  await Promise.all([
+    endpoints.length ? client.post(P.endpoint, endpoints) : null,
+    asRef.created && peerings.length
+      ? client.patch(P.peering, peerings.map((p) => ({ id: p.id, custom_fields: { [CUSTOM_FIELD]: peeringRec } })))
+      : null,
+    note ? noteAll(client, [...(existing ? [] : [{ type: CT.ip, id: ipId }]), ...peerings.map((p) => ({ type: CT.peering, id: p.id }))], note) : null,
+  ]);
+  return {
+    objects: [...(existing ? [] : [{ type: CT.ip, id: ipId }]), ...peerings.map((p) => ({ type: CT.peering, id: p.id }))],
+    ip: existing ? null : { id: ipId, rec },
+    peerings: peerings.map((p) => ({ id: p.id, rec: peeringRec })),
+  };
 }
 
 function sameNet(ip: string, prefix: string): boolean {
@@ -106,8 +140,9 @@ function sameNet(ip: string, prefix: string): boolean {
 }
 
 /** Record a planned change as pending. */
-export async function prepare(client: NautobotClient, plan: Plan): Promise<void> {
-  const d = await load(client, plan);
+export async function prepare(client: NautobotClient, plan: Plan, memo: Memo = {}): Promise<void> {
+  const d = memo.site ?? (await load(client, plan));
+  memo.site = undefined;
   const c = plan.change;
   if (c.kind === 'add_peer') {
     const have = peeringsOf(d, c.ip);
@@ -115,8 +150,9 @@ export async function prepare(client: NautobotClient, plan: Plan): Promise<void>
     const on = new Set(have.flatMap((p) => p.endpoints.filter((e) => e.routing_instance).map((e) => e.routing_instance!.device.name)));
     const routers = c.routers.filter((r) => !on.has(r));
     if (!routers.length) return; // nothing to record
-    const written = await createPeer(client, d, plan, { ip: c.ip, as: c.as, description: c.description, routers }, false);
-    await noteAll(client, written, changeMessage(plan.actor, plan.txn, 'prepare', `add peer ${c.ip} AS${c.as} on ${routers.join(', ')} (pending)`));
+    const note = changeMessage(plan.actor, plan.txn, 'prepare', `add peer ${c.ip} AS${c.as} on ${routers.join(', ')} (pending)`);
+    const w = await createPeer(client, d, plan, { ip: c.ip, as: c.as, description: c.description, routers }, false, note);
+    memo.written = { ip: w.ip, peerings: w.peerings, as: c.as };
     return;
   }
   const ip = ipObject(d, c.ip);
@@ -131,9 +167,21 @@ export async function prepare(client: NautobotClient, plan: Plan): Promise<void>
 }
 
 /** Make a prepared change current. Idempotent. */
-export async function commit(client: NautobotClient, plan: Plan): Promise<void> {
-  const d = await load(client, plan);
+export async function commit(client: NautobotClient, plan: Plan, memo: Memo = {}): Promise<void> {
   const c = plan.change;
+  if (c.kind === 'add_peer' && memo.written) {
+    const w = memo.written;
+    memo.written = undefined;
+    const done = (rec: NetopsRecord) => ({ [CUSTOM_FIELD]: { ...rec, pending: null } });
+    await Promise.all([
+      w.peerings.length ? client.patch(P.peering, w.peerings.map((p) => ({ id: p.id, status: STATUS.peeringActive, custom_fields: done(p.rec) }))) : null,
+      w.ip ? client.patch(`${P.ip}${w.ip.id}/`, { status: STATUS.ipActive, custom_fields: done(w.ip.rec) }) : null,
+      noteAll(client, [...w.peerings.map((p) => ({ type: CT.peering, id: p.id })), ...(w.ip ? [{ type: CT.ip, id: w.ip.id }] : [])],
+        changeMessage(plan.actor, plan.txn, 'commit', `peer ${c.ip} AS${c.as} active`)),
+    ]);
+    return;
+  }
+  const d = await load(client, plan);
   const ip = ipObject(d, c.ip);
   const peerings = peeringsOf(d, c.ip);
   if (c.kind === 'add_peer') {
@@ -192,7 +240,7 @@ export async function abort(client: NautobotClient, plan: Plan): Promise<void> {
   const missing = before ? before.routers.filter((r) => !on.has(r)) : [];
   let written: Array<{ type: string; id: string }> = [];
   if (before && (missing.length || !ip)) {
-    written = await createPeer(client, await load(client, plan), plan, { ip: before.ip, as: before.as, description: before.description, routers: missing }, true);
+    written = (await createPeer(client, await load(client, plan), plan, { ip: before.ip, as: before.as, description: before.description, routers: missing }, true, null)).objects;
   }
   if (marked.length || ipMarked || written.length) {
     await noteAll(client, [{ type: CT.location, id: d.location.id }], changeMessage(plan.actor, plan.txn, 'abort', `restored peer ${c.ip}`));
