@@ -39,24 +39,19 @@ export default defineTask<Params>({
   risk: 'change',
   playbook: 'add_peer.yml',
   timeout: 180,
+  // The neighbor must not be one of the site's routers; IPAM (prefix, owner) and the AS of a
+  // recorded peer are checked by the source of truth's plan (sot/plan.ts).
   precheck: (p, ctx) => {
-    for (const h of ctx.hosts) {
-      const peers = (ctx.state(h.name).bgp_peers ?? {}) as Record<string, { as: number }>;
-      const known = peers[p.ip];
-      if (known && known.as !== p.as)
-        return `${h.name} already has peer ${p.ip} with AS ${known.as}; remove it first: remove peer in=${p.in} ip=${p.ip}`;
-    }
-    return null;
+    const own = ctx.hosts.find((h) => h.address === p.ip || h.ownAddresses.includes(p.ip));
+    return own ? `ip: ${p.ip} is an address of ${own.name} itself; give the neighbor's address on the link` : null;
   },
-  record: (p, state, outcome) => ({
-    ...state,
-    bgp_peers: {
-      ...((state.bgp_peers ?? {}) as Record<string, unknown>),
-      [p.ip]: { as: p.as, ...(p.description ? { description: p.description } : {}), state: outcome.data.state ?? null },
-    },
-  }),
+  change: (p, ctx) => ({ kind: 'add_peer', site: p.in, ip: p.ip, as: p.as, description: p.description ?? null, routers: ctx.hosts.map((h) => h.name) }),
+  undo: { task: 'remove_peer', params: (p) => ({ in: p.in, ip: p.ip }) },
   summarize: (p, o) => {
-    const what = o.status !== 'changed' ? 'already present' : o.dryRun ? 'would be added' : 'added';
-    return `${o.host}: peer ${p.ip} AS${p.as} ${what}, session ${String(o.data.state ?? 'unknown')}`;
+    const state = String(o.data.state ?? 'unknown');
+    if (o.dryRun) return `${o.host}: peer ${p.ip} AS${p.as} ${o.status === 'changed' ? 'would be added' : 'already present'}`;
+    const what = o.status !== 'changed' ? 'already present' : 'added';
+    if (state !== 'Established') o.warning = `peer ${p.ip} AS${p.as} ${what}, session ${state} — not Established after 30 s: check the peer's side`;
+    return `${o.host}: peer ${p.ip} AS${p.as} ${what}, session ${state}${state !== 'Established' ? ` — not Established after 30 s: check the peer's side` : ''}`;
   },
 });

@@ -21,10 +21,14 @@ export default defineTask<Params>({
   risk: 'change',
   playbook: 'remove_peer.yml',
   timeout: 120,
-  record: (p, state) => {
-    const peers = { ...((state.bgp_peers ?? {}) as Record<string, unknown>) };
-    delete peers[p.ip];
-    return { ...state, bgp_peers: peers };
+  change: (p, ctx) => ({ kind: 'remove_peer', site: p.in, ip: p.ip, routers: ctx.hosts.map((h) => h.name) }),
+  // Put a removed peer back as the source of truth knew it (its MD5 password is not kept anywhere, so it is not restored).
+  undo: {
+    task: 'add_peer',
+    params: (p, ctx) => {
+      const peer = ctx.site.peers.find((x) => x.ip === p.ip);
+      return peer ? { in: p.in, ip: p.ip, as: peer.as, ...(peer.description ? { description: peer.description } : {}) } : { in: p.in, ip: p.ip };
+    },
   },
   summarize: (p, o) => `${o.host}: peer ${p.ip} ${o.status !== 'changed' ? 'was not configured' : o.dryRun ? 'would be removed' : 'removed'}`,
 });

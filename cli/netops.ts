@@ -111,9 +111,9 @@ async function runNamed(name: string, raw: Record<string, unknown>, f: Map<strin
   const tasks = await loadTasks();
   const t = tasks.get(name);
   if (!t) { io.err(`unknown task '${name}'; tasks: ${[...tasks.values()].map((x) => x.verb).join(', ')}`); return Exit.invalid; }
-  const { resolveOptions, runTask, validators } = await rt();
+  const { resolveOptions, runTask, validators, withStopSignals, tasks: all } = await rt();
   const opts = resolveOptions(PACK(), { ...(typeof f.get('user') === 'string' ? { user: f.get('user') as string } : {}) }, REPO);
-  const doc = await runTask(name, t.def, raw, { ...opts, dryRun: f.has('dry-run'), validate: validators[name]! });
+  const doc = await withStopSignals((signal) => runTask(name, t.def, raw, { ...opts, dryRun: f.has('dry-run'), validate: validators[name]!, tasks: all, signal, ...(process.env.NETOPS_FAULT_INJECT ? { faultInject: process.env.NETOPS_FAULT_INJECT } : {}) }));
   const code = report(doc, f.has('json'));
   (await rt()).flushTrace();
   return code;
@@ -201,7 +201,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'chat': return cmdChat(rest);
     case 'run': return cmdRun(rest);
     case 'tasks': for (const [n, t] of await loadTasks()) io.out(`${t.verb.padEnd(18)} netops.${n}  ${t.def.description}`); return 0;
-    case 'parse-syslog': case 'bridge': {
+    case 'parse-syslog': case 'bridge': case 'recover': {
       const mod = (await import(`./commands/${cmd}.js`)) as { default: (a: string[]) => Promise<number> };
       return mod.default(rest);
     }

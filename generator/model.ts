@@ -37,7 +37,8 @@ export interface TaskModel {
   file: string;
   description: string;
   risk: 'read' | 'change';
-  playbook: string;
+  /** Playbook in playbooks/, or null for a task that only reads the source of truth. */
+  playbook: string | null;
   timeout: number;
   siteParam: string;
   params: ParamModel[];

@@ -1,12 +1,15 @@
 /**
  * Running a playbook: user values go in a vars file where every string is `!unsafe`
- * (Ansible never templates them), ansible-playbook runs with the JSON stdout callback in
- * its own process group (a timeout stops all of it), and its output becomes per-host outcomes.
+ * (Ansible never templates them), mode 0600 in a run directory that is removed on every
+ * exit path; ansible-playbook runs with the JSON stdout callback in its own session, every
+ * process of the run marked with NETOPS_RUN_ID, so a timeout or a stop ends all of them —
+ * the persistent ansible-connection daemons included (runtime/proc.ts); its output becomes
+ * per-host outcomes.
  */
 import { execa } from 'execa';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RUN_ID_ENV, stopRun } from './proc.js';
 import { Document, Scalar, isScalar, visit } from 'yaml';
 import type { HostOutcome } from './define.js';
 import { mark } from './trace.js';
@@ -30,6 +33,8 @@ export function unsafeVarsYaml(vars: Record<string, unknown>): string {
 export interface PlaybookRun {
   exitCode: number | undefined;
   timedOut: boolean;
+  /** Stopped because the run was aborted (SIGTERM/SIGINT/SIGHUP to netops). */
+  stopped: boolean;
   /** Parsed JSON callback document (null when ansible printed none, e.g. a syntax error). */
   json: AnsibleJson | null;
   stderr: string;
@@ -55,7 +60,8 @@ export interface AnsibleJson {
 export interface PlaybookSpec {
   ansiblePlaybook: string;
   playbook: string;
-  inventory: string;
+  /** Inventory file, or the inventory's YAML text (written to the run directory). */
+  inventory: string | { text: string };
   limit: string[];
   vars: Record<string, unknown>;
   check: boolean;
@@ -63,46 +69,66 @@ export interface PlaybookSpec {
   ansibleConfig: string;
   /** ansible-vault password file, for inventories with encrypted credentials. */
   vaultPasswordFile?: string | null;
+  /** Marks every process of this run (NETOPS_RUN_ID). */
+  runId: string;
+  /** Private directory of this run (vars, inventory, ansible temp); created 0700, removed at the end. */
+  runDir: string;
+  /** Aborting stops the whole run. */
+  signal?: AbortSignal;
+  /** Extra variables set by netops itself (never user input): fault injection in tests, rollback settings. */
+  extraVars?: Record<string, unknown>;
 }
 
 /** Run a playbook and collect its JSON output; never throws for a failed play. */
 export async function runPlaybook(spec: PlaybookSpec): Promise<PlaybookRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'netops-'));
-  const varsFile = join(dir, 'vars.yml');
-  writeFileSync(varsFile, unsafeVarsYaml(spec.vars), { mode: 0o600 });
-  const argv = ['-i', spec.inventory, spec.playbook, '--limit', spec.limit.join(','), '-e', `@${varsFile}`, ...(spec.check ? ['--check', '--diff'] : []),
-    ...(spec.vaultPasswordFile ? ['--vault-password-file', spec.vaultPasswordFile] : [])];
-  const t0 = Date.now();
-  mark('spawn');
-  const child = execa(spec.ansiblePlaybook, argv, {
-    reject: false,
-    detached: true,
-    stdin: 'ignore',
-    env: {
-      ANSIBLE_CONFIG: spec.ansibleConfig,
-      ANSIBLE_STDOUT_CALLBACK: 'json',
-      ANSIBLE_NOCOLOR: '1',
-      ANSIBLE_RETRY_FILES_ENABLED: '0',
-      ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'),
-      ANSIBLE_PERSISTENT_CONTROL_PATH_DIR: join(dir, 'pc'),
-    },
-  });
-  let timedOut = false;
-  const kill = (sig: NodeJS.Signals) => { try { if (child.pid) process.kill(-child.pid, sig); } catch { /* already gone */ } };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    kill('SIGTERM');
-    setTimeout(() => kill('SIGKILL'), 5000).unref();
-  }, spec.timeoutSeconds * 1000);
-  const res = await child;
-  mark('exited');
-  clearTimeout(timer);
-  rmSync(dir, { recursive: true, force: true });
-  let json: AnsibleJson | null = null;
-  const out = String(res.stdout ?? '');
-  const start = out.indexOf('{');
-  if (start >= 0) { try { json = JSON.parse(out.slice(start)) as AnsibleJson; } catch { json = null; } }
-  return { exitCode: res.exitCode, timedOut, json, stderr: String(res.stderr ?? ''), stdout: out, argv: [spec.ansiblePlaybook, ...argv], elapsedMs: Date.now() - t0, check: spec.check };
+  const dir = spec.runDir;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    const varsFile = join(dir, 'vars.yml');
+    writeFileSync(varsFile, unsafeVarsYaml(spec.vars), { mode: 0o600 });
+    let inventory: string;
+    if (typeof spec.inventory === 'string') inventory = spec.inventory;
+    else { inventory = join(dir, 'inventory.yml'); writeFileSync(inventory, spec.inventory.text, { mode: 0o600 }); }
+    const extra = spec.extraVars && Object.keys(spec.extraVars).length ? ['-e', JSON.stringify(spec.extraVars)] : [];
+    const argv = ['-i', inventory, spec.playbook, '--limit', spec.limit.join(','), '-e', `@${varsFile}`, ...extra, ...(spec.check ? ['--check', '--diff'] : []),
+      ...(spec.vaultPasswordFile ? ['--vault-password-file', spec.vaultPasswordFile] : [])];
+    const t0 = Date.now();
+    mark('spawn');
+    const child = execa(spec.ansiblePlaybook, argv, {
+      reject: false,
+      detached: true,
+      stdin: 'ignore',
+      env: {
+        [RUN_ID_ENV]: spec.runId,
+        ANSIBLE_CONFIG: spec.ansibleConfig,
+        ANSIBLE_STDOUT_CALLBACK: 'json',
+        ANSIBLE_NOCOLOR: '1',
+        ANSIBLE_RETRY_FILES_ENABLED: '0',
+        ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'),
+        ANSIBLE_PERSISTENT_CONTROL_PATH_DIR: join(dir, 'pc'),
+      },
+    });
+    let timedOut = false;
+    let stopped = false;
+    let stopping: Promise<unknown> | null = null;
+    const stop = () => { stopping ??= stopRun(spec.runId); };
+    const timer = setTimeout(() => { timedOut = true; stop(); }, spec.timeoutSeconds * 1000);
+    const onAbort = () => { stopped = true; stop(); };
+    if (spec.signal?.aborted) onAbort(); else spec.signal?.addEventListener('abort', onAbort, { once: true });
+    const res = await child;
+    mark('exited');
+    clearTimeout(timer);
+    spec.signal?.removeEventListener('abort', onAbort);
+    // ansible-playbook is gone; persistent connections of the run must not outlive it.
+    await (stopping ?? stopRun(spec.runId, 1000));
+    let json: AnsibleJson | null = null;
+    const out = String(res.stdout ?? '');
+    const start = out.indexOf('{');
+    if (start >= 0) { try { json = JSON.parse(out.slice(start)) as AnsibleJson; } catch { json = null; } }
+    return { exitCode: res.exitCode, timedOut, stopped: stopped && !timedOut, json, stderr: String(res.stderr ?? ''), stdout: out, argv: [spec.ansiblePlaybook, ...argv], elapsedMs: Date.now() - t0, check: spec.check };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function diffText(d: unknown): string {
@@ -134,10 +160,14 @@ export function outcomes(run: PlaybookRun, hosts: string[]): HostOutcome[] {
       for (const c of [...(res.commands ?? []), ...(res.updates ?? [])]) if (typeof c === 'string' && !o.commands.includes(c)) o.commands.push(c);
       const d = diffText(res.diff);
       if (d) o.diff += (o.diff ? '\n' : '') + d;
-      if ((res.failed || res.unreachable) && !o.message) o.message = String(res.msg ?? res.stderr ?? 'failed').split('\n')[0]!.slice(0, 400);
+      if (res.failed || res.unreachable) {
+        // The router's whole reason (every line), once per distinct message.
+        const m = String(res.msg ?? res.stderr ?? 'failed').trim().slice(0, 4000);
+        if (!o.message.includes(m)) o.message = o.message ? `${o.message}\n${m}` : m;
+      }
     }
     if (Array.isArray(o.data.commands)) for (const c of o.data.commands) if (typeof c === 'string' && !o.commands.includes(c)) o.commands.push(c);
-    if (!st) { o.status = 'failed'; o.message ||= run.timedOut ? 'timed out' : `no result from ansible-playbook (exit ${run.exitCode ?? 'signal'})`; }
+    if (!st) { o.status = 'failed'; o.message ||= run.timedOut ? 'timed out' : run.stopped ? 'stopped' : `no result from ansible-playbook (exit ${run.exitCode ?? 'signal'})`; }
     else if (st.unreachable > 0 || (st.failures > 0 && UNREACHABLE.test(o.message))) o.status = 'unreachable';
     else if (st.failures > 0) o.status = 'failed';
     else if (st.changed > 0) o.status = 'changed';

@@ -2,6 +2,7 @@
  * The authoring API of task, alias and rule files. The generator reads these calls
  * statically (ts-morph); the runtime imports the same objects to run tasks.
  */
+import type { Change, SiteView, SourceOfTruth } from '../sot/types.js';
 
 /** A whole number. Use it instead of `number` where a parameter must be an integer. */
 export type Integer = number;
@@ -11,12 +12,28 @@ export type Secret = string;
 /** What a task does to the network: `read` never changes a device, `change` does. */
 export type Risk = 'read' | 'change';
 
+/** A router as a task's hooks see it (from the source of truth). */
+export interface TaskHost {
+  name: string;
+  site: string;
+  /** netops platform (frr, eos, junos, ios, iosxr, nxos). */
+  platform: string;
+  /** Management address. */
+  address: string;
+  localAs: number;
+  /** Interface that carries management (tasks must never touch it); null: unknown. */
+  mgmtInterface: string | null;
+  interfaces: string[] | null;
+  /** Addresses of the router itself (never valid as a neighbor). */
+  ownAddresses: string[];
+}
+
 /** Context a task's hooks receive from the runtime. */
 export interface TaskContext {
-  /** Routers the task targets (resolved from the inventory). */
-  hosts: { name: string; site: string; platform: string | null; interfaces: string[] | null }[];
-  /** Per-host records kept by netops in the inventory state (e.g. configured peers). */
-  state: (host: string) => Record<string, unknown>;
+  /** Routers the task targets (the site's edge routers in the source of truth). */
+  hosts: TaskHost[];
+  /** What the source of truth holds for the site. */
+  site: SiteView;
   /** True when the run only shows what would change. */
   dryRun: boolean;
 }
@@ -33,7 +50,14 @@ export interface HostOutcome {
   message: string;
   /** True when nothing was changed on purpose (--dry-run: check + diff mode); `changed` then means "would change". */
   dryRun: boolean;
+  /** Something the operator must know although the change went through (e.g. the session is not up). */
+  warning?: string;
+  /** Set when a failed or stopped change was rolled back on this router (what the rollback did). */
+  rolledBack?: string;
 }
+
+/** What a read-only task that needs no router returns. */
+export interface ReadResult { summary: string; data: Record<string, unknown> }
 
 /** A task: metadata the generator reads statically plus hooks the runtime calls. */
 export interface TaskDefinition<P> {
@@ -41,17 +65,25 @@ export interface TaskDefinition<P> {
   description: string;
   /** `change` tasks take the per-router lock and support --dry-run (check + diff mode). */
   risk: Risk;
-  /** Playbook file in playbooks/ that does the work. */
-  playbook: string;
-  /** Seconds before StackStorm and the runtime stop the run. */
+  /** Playbook file in playbooks/ that does the work; null for a task that only reads the source of truth (`read`). */
+  playbook: string | null;
+  /** Seconds before the runtime stops the run (StackStorm's timeout is derived from it, runtime/limits.ts). */
   timeout: number;
   /** Parameter that names the site whose routers are targeted (default `in`). */
   siteParam?: keyof P & string;
-  /** Checks against the inventory before any device is touched; return an error text to refuse. */
+  /** Checks against the source of truth before anything is touched; return an error text to refuse (exit 2). */
   precheck?: (params: P, ctx: TaskContext) => string | null;
-  /** After a successful change: update the inventory state of each changed host. */
-  record?: (params: P, state: Record<string, unknown>, outcome: HostOutcome) => Record<string, unknown>;
-  /** One line per host for chat. */
+  /** The source-of-truth change this run makes (planned, recorded pending, pushed, then committed or aborted). */
+  change?: (params: P, ctx: TaskContext) => Change | null;
+  /** How to put the routers back when the push fails or is stopped: the task to run and its parameters. */
+  undo?: { task: string; params: (params: P, ctx: TaskContext) => Record<string, unknown> };
+  /** A task with no playbook: answer from the source of truth (and, through `ctx`, the routers' recorded data). */
+  read?: (params: P, ctx: TaskContext & { sot: SourceOfTruth }) => Promise<ReadResult>;
+  /** Extra variables for the playbook, from the source of truth (e.g. the peers a router should have). */
+  vars?: (params: P, ctx: TaskContext) => Record<string, unknown>;
+  /** Combine the routers' outcomes with the source of truth (e.g. drift); its summary replaces the per-host lines. */
+  report?: (params: P, ctx: TaskContext, outcomes: HostOutcome[]) => ReadResult | null;
+  /** One line per host for chat; may set `outcome.warning`. */
   summarize?: (params: P, outcome: HostOutcome) => string;
 }
 

@@ -3,14 +3,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import type { SotOptions } from '../sot/open.js';
+import { LOCK_WAIT_SECONDS } from './limits.js';
 
 /** Everything a task run needs to know about its environment. */
 export interface Options {
   /** Pack root (holds actions/*.yaml and playbooks/). */
   packDir: string;
-  /** Ansible YAML inventory. */
-  inventory: string;
-  /** netops state: locks/, state/<host>.json, backups/. */
+  /** The source of truth (the Ansible inventory is derived from it). */
+  sot: SotOptions;
+  /** netops state: locks/, journal/, runs/, backups/. */
   stateDir: string;
   ansiblePlaybook: string;
   /** Seconds a change waits for another run's lock on the same router before it is refused. */
@@ -33,13 +35,24 @@ export function resolveOptions(packDir: string, overrides: Partial<Options> = {}
   const configPath = env.NETOPS_CONFIG ?? ST2_PACK_CONFIG;
   const config = existsSync(configPath) ? ((parse(readFileSync(configPath, 'utf8')) ?? {}) as Record<string, unknown>) : {};
   const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
-  const labInventory = repoRoot ? join(repoRoot, 'lab', 'inventory', 'hosts.yml') : undefined;
+  // One default state directory for the pack's entry scripts and the CLI alike.
+  const stateDir = overrides.stateDir ?? env.NETOPS_STATE_DIR ?? str(config.state_dir) ?? '/var/lib/netops';
+  const lockWait = overrides.lockWait ?? Number(env.NETOPS_LOCK_WAIT ?? LOCK_WAIT_SECONDS);
+  const backend = env.NETOPS_SOT_BACKEND ?? str(config.sot_backend) ?? 'file';
   return {
     packDir,
-    inventory: overrides.inventory ?? env.NETOPS_INVENTORY ?? str(config.inventory) ?? labInventory ?? '/opt/stackstorm/configs/netops/hosts.yml',
-    stateDir: overrides.stateDir ?? env.NETOPS_STATE_DIR ?? str(config.state_dir) ?? (repoRoot ? '/var/tmp/netops' : '/var/lib/netops'),
+    sot: overrides.sot ?? {
+      backend: backend as SotOptions['backend'],
+      dir: env.NETOPS_SOT_DIR ?? str(config.sot_dir) ?? join(stateDir, 'sot'),
+      seed: repoRoot && !env.NETOPS_SOT_DIR && !str(config.sot_dir) ? join(repoRoot, 'lab', 'sot') : null,
+      lockDir: join(stateDir, 'locks', 'sot'),
+      lockWait,
+      nautobotUrl: env.NETOPS_NAUTOBOT_URL ?? str(config.nautobot_url) ?? null,
+      nautobotTokenFile: env.NETOPS_NAUTOBOT_TOKEN_FILE ?? str(config.nautobot_token_file) ?? null,
+    },
+    stateDir,
     ansiblePlaybook: overrides.ansiblePlaybook ?? env.NETOPS_ANSIBLE_PLAYBOOK ?? str(config.ansible_playbook) ?? '/usr/bin/ansible-playbook',
-    lockWait: overrides.lockWait ?? Number(env.NETOPS_LOCK_WAIT ?? 30),
+    lockWait,
     user: overrides.user ?? env.NETOPS_USER ?? env.SUDO_USER ?? env.USER ?? localUser(),
     channel: overrides.channel ?? null,
     vaultPasswordFile: overrides.vaultPasswordFile ?? env.NETOPS_VAULT_PASSWORD_FILE ?? str(config.vault_password_file) ?? null,

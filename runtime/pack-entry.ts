@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { decodeSt2Argv, InvalidParams, type Validate } from './params.js';
 import { Exit, loadActionMeta, runTask } from './run.js';
 import { flushTrace } from './trace.js';
+import { withStopSignals } from './session.js';
 
 /** Build the `runEntry(task, entryUrl, argv)` of a pack bundle from its task table. */
 export function makeRunEntry(tasks: Record<string, TaskDefinition<any>>, validators: Record<string, Validate>) {
@@ -30,7 +31,16 @@ export function makeRunEntry(tasks: Record<string, TaskDefinition<any>>, validat
       return Exit.ok;
     }
     const opts = resolveOptions(packDir, { channel: typeof raw.chat_channel === 'string' ? raw.chat_channel : null });
-    const doc = await runTask(name, def, raw, { ...opts, validate: validators[name]! });
+    let doc;
+    try {
+      doc = await withStopSignals((signal) => runTask(name, def, raw, { ...opts, validate: validators[name]!, tasks, signal }));
+    } catch (e) {
+      // Never a stack trace without a result document.
+      const error = `netops ${name} failed unexpectedly: ${(e as Error).message}`;
+      out({ task: name, status: 'failed', exit_code: Exit.failed, summary: error, error });
+      process.stderr.write(`${(e as Error).stack ?? e}\n`);
+      return Exit.failed;
+    }
     out(doc);
     flushTrace();
     return doc.exit_code;
@@ -44,4 +54,8 @@ export { resolveOptions } from './options.js';
 export { decodeValue, InvalidParams, taskParams, type Validate } from './params.js';
 export { Exit, loadActionMeta, runTask } from './run.js';
 export { flushTrace } from './trace.js';
+export { withStopSignals } from './session.js';
+export { recoverSite } from './recover.js';
+export { openSot } from '../sot/open.js';
+export { inventoryYaml } from '../sot/inventory.js';
 export { parse as parseYaml } from 'yaml';

@@ -1,27 +1,44 @@
 /**
- * Running a task: validate → resolve the site's routers from the inventory → precheck
- * (nothing touched yet) → lock the routers → ansible-playbook → one result document and
- * a chat summary → record what changed. The same path serves the pack's entry scripts,
- * `netops <task>`, `netops run` and `netops chat`.
+ * Running a task: validate → the site's routers from the source of truth → precheck and
+ * plan (nothing touched yet) → for a change: lock the routers, journal, record pending,
+ * push with ansible-playbook, then commit — or roll the routers back and abort, so that
+ * the source of truth and the routers stay consistent → one result document and a chat
+ * summary → the audit log. The same path serves the pack's entry scripts, `netops <task>`,
+ * `netops run` and `netops chat`.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { HostOutcome, TaskDefinition } from './define.js';
-import { loadInventory } from './inventory.js';
+import type { HostOutcome, TaskContext, TaskDefinition } from './define.js';
 import { CONTEXT_PARAMS, InvalidParams, maskSecrets, validateParams, type St2Param, type Validate } from './params.js';
-import { acquireLocks, LockBusy, readState, writeState } from './state.js';
 import { outcomes, runPlaybook } from './ansible.js';
 import type { Options } from './options.js';
 import { mark } from './trace.js';
+import { openSot, connectionVars } from '../sot/open.js';
+import { Refusal, SotError, type Actor, type Plan, type SiteView, type SourceOfTruth } from '../sot/types.js';
+import { inventoryYaml } from '../sot/inventory.js';
+import { newTxn } from '../sot/plan.js';
+import { runChange } from './txn.js';
+import { LockBusy } from './locks.js';
+import { recoverSite } from './recover.js';
 
 /** Exit codes: what a script or StackStorm can tell apart. */
-export const Exit = { ok: 0, invalid: 2, failed: 3, partial: 4, busy: 5, timeout: 124 } as const;
+export const Exit = { ok: 0, invalid: 2, failed: 3, partial: 4, busy: 5, stopped: 130, timeout: 124 } as const;
+
+/** The source-of-truth part of a result. */
+export interface SotReport {
+  backend: string;
+  /** What was (or, in a dry run, would be) written; or what was undone. */
+  steps: string[];
+  txn: string | null;
+  /** committed: kept; aborted: nothing kept; pending: left for `netops recover`; none: nothing to write. */
+  outcome: 'committed' | 'aborted' | 'pending' | 'none' | 'dry-run';
+}
 
 /** The result document: JSON on stdout for StackStorm (execution.result.stdout.*), `--json` in the terminal. */
 export interface ResultDoc {
   task: string;
-  status: 'ok' | 'changed' | 'invalid' | 'busy' | 'failed' | 'partial' | 'timeout';
+  status: 'ok' | 'changed' | 'invalid' | 'busy' | 'failed' | 'partial' | 'timeout' | 'stopped';
   exit_code: number;
   dry_run: boolean;
   user: string;
@@ -31,6 +48,13 @@ export interface ResultDoc {
   /** What the chat shows. */
   summary: string;
   error: string | null;
+  /** What to type next (after a failure or refusal); null when nothing is needed. */
+  next: string | null;
+  /** Things the operator must know although the task went through. */
+  warnings: string[];
+  sot: SotReport | null;
+  /** Data of tasks that answer from the source of truth (show site, history, drift). */
+  data?: Record<string, unknown>;
   elapsed_ms: number;
 }
 
@@ -47,33 +71,45 @@ export function loadActionMeta(packDir: string, task: string): ActionMeta {
 }
 
 /** Replace every secret value anywhere in a JSON-able value. */
-function scrub<T>(value: T, secrets: string[]): T {
+export function scrub<T>(value: T, secrets: string[]): T {
   if (!secrets.length) return value;
   let s = JSON.stringify(value);
   for (const sec of secrets) s = s.split(JSON.stringify(sec).slice(1, -1)).join('********');
   return JSON.parse(s) as T;
 }
 
+/** What a run needs besides the options. */
+export interface RunExtras {
+  dryRun?: boolean;
+  validate: Validate;
+  /** Every task of the pack (the undo of a change runs another task's playbook). */
+  tasks?: Record<string, TaskDefinition<any>>;
+  /** Aborted on SIGTERM/SIGINT/SIGHUP: the run stops Ansible, rolls back and reports. */
+  signal?: AbortSignal;
+  /** The command as typed (for the audit log); default: task and parameters. */
+  command?: string;
+  /** Test-only fault injection passed to the playbook as netops_fault_inject. */
+  faultInject?: string;
+}
+
+const taskWords = (name: string) => name.replace(/_/g, ' ');
+
 /** Run one task with decoded (not yet validated) parameters. */
-export async function runTask(
-  name: string,
-  def: TaskDefinition<any>,
-  raw: Record<string, unknown>,
-  opts: Options & { dryRun?: boolean; validate: Validate },
-): Promise<ResultDoc> {
+export async function runTask(name: string, def: TaskDefinition<any>, raw: Record<string, unknown>, opts: Options & RunExtras): Promise<ResultDoc> {
   const t0 = Date.now();
   mark('task');
   const meta = loadActionMeta(opts.packDir, name);
-  mark('meta');
   const params = meta.parameters;
   const dryRun = Boolean(opts.dryRun || raw.dry_run);
-  const user = typeof raw.chat_user === 'string' && raw.chat_user ? raw.chat_user : opts.user;
+  const fromChat = typeof raw.chat_user === 'string' && raw.chat_user !== '';
+  const user = fromChat ? (raw.chat_user as string) : opts.user;
+  const channel = typeof raw.chat_channel === 'string' && raw.chat_channel ? raw.chat_channel : opts.channel;
   const secrets = Object.entries(raw).filter(([k, v]) => params[k]?.secret && typeof v === 'string' && v).map(([, v]) => v as string);
-  const base = { task: name, dry_run: dryRun, user, hosts: [] as HostOutcome[], params: maskSecrets(raw, params), site: null as string | null };
-  const done = (d: Omit<ResultDoc, 'elapsed_ms' | 'task' | 'dry_run' | 'user' | 'params'> & Partial<ResultDoc>): ResultDoc =>
+  const base = { task: name, dry_run: dryRun, user, hosts: [] as HostOutcome[], params: maskSecrets(raw, params), site: null as string | null, next: null as string | null, warnings: [] as string[], sot: null as SotReport | null };
+  const done = (d: Partial<ResultDoc> & Pick<ResultDoc, 'status' | 'exit_code' | 'summary' | 'error'>): ResultDoc =>
     scrub({ ...base, ...d, elapsed_ms: Date.now() - t0 }, secrets);
-  const refuse = (error: string, status: ResultDoc['status'] = 'invalid', code: number = Exit.invalid) =>
-    done({ status, exit_code: code, site: base.site, hosts: [], summary: `${user}: ${name.replace(/_/g, ' ')} refused: ${error}`, error });
+  const refuse = (error: string, status: ResultDoc['status'] = 'invalid', code: number = Exit.invalid, next: string | null = null) =>
+    done({ status, exit_code: code, hosts: [], summary: `${user}: ${taskWords(name)} refused: ${error}`, error, next });
 
   let values: Record<string, unknown>;
   try {
@@ -85,77 +121,133 @@ export async function runTask(
   }
   mark('validated');
   base.params = maskSecrets(values, params);
-  const siteParam = def.siteParam ?? 'in';
-  const site = String(values[siteParam] ?? '');
+  const site = String(values[def.siteParam ?? 'in'] ?? '');
   base.site = site || null;
 
-  let inventory;
-  try { inventory = loadInventory(opts.inventory); } catch (e) {
-    return refuse(`cannot read the inventory ${opts.inventory}: ${(e as Error).message}`, 'failed', Exit.failed);
+  try {
+    mkdirSync(opts.stateDir, { recursive: true, mode: 0o750 });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    return refuse(`cannot create the state directory ${opts.stateDir} (${code}) as user ${opts.user}`, 'failed', Exit.failed,
+      `create it owned by the user StackStorm runs actions as (e.g. install -d -o stanley ${opts.stateDir}), or set state_dir in the pack config`);
   }
-  // Credentials from the inventory (key paths, passwords) are masked like secret parameters.
-  for (const h of inventory.hosts.values()) {
-    for (const [k, v] of Object.entries(h.vars)) if (/pass(word)?|private_key|vault|secret|token/i.test(k) && typeof v === 'string' && v.length > 3 && !secrets.includes(v)) secrets.push(v);
+
+  let sot: SourceOfTruth;
+  let view: SiteView | null;
+  try {
+    sot = openSot(opts.sot);
+    view = await sot.site(site);
+    if (!view) {
+      const known = (await sot.sites()).map((s) => s.name);
+      return refuse(`unknown site '${site}'; known sites: ${known.join(', ') || '(none)'}`, 'invalid', Exit.invalid, known[0] ? `e.g. in=${known[0]}` : null);
+    }
+  } catch (e) {
+    if (e instanceof SotError) return refuse(`the source of truth cannot be read, nothing was changed: ${e.message}`, 'failed', Exit.failed, 'fix the file or the service named above, then run the command again');
+    throw e;
   }
-  const hosts = inventory.sites.get(site);
-  if (!hosts || hosts.length === 0) {
-    const known = [...inventory.sites.keys()];
-    return refuse(`unknown site '${site}'; known sites: ${known.join(', ') || '(none)'}`);
+  mark('sot');
+  base.sot = { backend: sot.kind, steps: [], txn: null, outcome: 'none' };
+  const hosts = view.routers.map((r) => ({ name: r.name, site: r.site, platform: r.platform, address: r.address, localAs: r.localAs, mgmtInterface: r.mgmtInterface, interfaces: r.interfaces, ownAddresses: r.ownAddresses }));
+  const ctx: TaskContext = { hosts, site: view, dryRun };
+  if (hosts.length === 0) return refuse(`site ${site} has no routers in the source of truth (${sot.location})`);
+
+  // A change left behind by a crash at this site is finished first (or this one waits).
+  if (def.risk === 'change' && !dryRun) {
+    const rec = await recoverSite(site, sot, { ...opts, user });
+    if (rec.busy) return refuse(rec.busy, 'busy', Exit.busy, 'try again when it is done');
+    if (rec.failed) return refuse(`an earlier change at ${site} could not be finished: ${rec.failed}`, 'failed', Exit.failed, `fix the router, then run: netops recover in=${site}`);
+    if (rec.notes.length) { base.warnings.push(...rec.notes); view = (await sot.site(site))!; ctx.site = view; }
   }
-  const ctx = {
-    hosts: hosts.map((h) => ({ name: h.name, site: h.site, platform: h.platform, interfaces: h.interfaces })),
-    state: (h: string) => readState(opts.stateDir, h),
-    dryRun,
-  };
-  mark('inventory');
+
   const why = def.precheck?.(values, ctx);
   if (why) return refuse(why);
 
-  let release = () => {};
-  if (def.risk === 'change' && !dryRun) {
-    try {
-      release = await acquireLocks(opts.stateDir, hosts.map((h) => h.name), { user, task: name }, opts.lockWait);
-    } catch (e) {
-      if (e instanceof LockBusy) return refuse(e.message, 'busy', Exit.busy);
+  const actor: Actor = { user, channel, via: fromChat ? 'chat' : 'terminal', command: opts.command ?? `${taskWords(name)} ${Object.entries(base.params).map(([k, v]) => `${k}=${String(v)}`).join(' ')}` };
+  let plan: Plan | null = null;
+  const change = def.change?.(values, ctx) ?? null;
+  if (change) {
+    try { plan = await sot.plan(change, actor); } catch (e) {
+      if (e instanceof Refusal) return refuse(e.message, 'invalid', Exit.invalid, e.hint);
+      if (e instanceof SotError) return refuse(`the source of truth cannot be read, nothing was changed: ${e.message}`, 'failed', Exit.failed);
       throw e;
     }
+    base.sot = { backend: sot.kind, steps: plan.steps, txn: plan.txn, outcome: dryRun ? 'dry-run' : 'none' };
   }
-  const timeout = Math.min(def.timeout, opts.taskTimeout ?? Infinity);
-  try {
-    const run = await runPlaybook({
-      ansiblePlaybook: opts.ansiblePlaybook,
-      playbook: join(opts.packDir, 'playbooks', def.playbook),
-      ansibleConfig: join(opts.packDir, 'playbooks', 'ansible.cfg'),
-      inventory: opts.inventory,
-      limit: hosts.map((h) => h.name),
-      vars: { params: { ...values, backup_dir: join(opts.stateDir, 'backups') } },
-      check: dryRun,
-      timeoutSeconds: timeout,
-      vaultPasswordFile: opts.vaultPasswordFile,
-    });
-    const outs = outcomes(run, hosts.map((h) => h.name));
-    const bad = outs.filter((o) => o.status === 'failed' || o.status === 'unreachable');
-    if (def.risk === 'change' && !dryRun && def.record) {
-      for (const o of outs) if (!bad.includes(o)) writeState(opts.stateDir, o.host, def.record(values, readState(opts.stateDir, o.host), o));
-    }
-    const lines = outs.map((o) => {
-      if (o.status === 'failed' || o.status === 'unreachable') return `${o.host}: ${o.status.toUpperCase()}: ${o.message}`;
-      const line = def.summarize ? def.summarize(values, o) : `${o.host}: ${o.status}`;
-      return dryRun && o.commands.length ? `${line}\n  would apply:\n${o.commands.map((c) => `    ${c}`).join('\n')}` : line;
-    });
-    const status: ResultDoc['status'] = run.timedOut ? 'timeout' : bad.length === outs.length ? 'failed' : bad.length ? 'partial' : outs.some((o) => o.status === 'changed') ? 'changed' : 'ok';
-    const code = status === 'timeout' ? Exit.timeout : status === 'failed' ? Exit.failed : status === 'partial' ? Exit.partial : Exit.ok;
-    const head = `${user}: ${name.replace(/_/g, ' ')} in ${site}${dryRun ? ' (dry run, nothing changed)' : ''}${status === 'timeout' ? ` stopped after ${timeout}s` : ''}`;
-    const error = status === 'timeout' ? `ansible-playbook did not finish within ${timeout}s and was stopped`
-      : bad.length ? bad.map((o) => `${o.host}: ${o.message}`).join('; ') : null;
-    if (!run.json && !run.timedOut && bad.length) {
-      const tail = run.stderr.trim().split('\n').slice(-3).join(' ').slice(0, 400);
-      for (const o of outs) o.message = `ansible-playbook exited ${run.exitCode}: ${tail}`;
-    }
-    const doc = done({ status, exit_code: code, site, hosts: outs, summary: [head, ...lines].join('\n'), error });
-    mark('result');
-    return doc;
-  } finally {
-    release();
+  mark('planned');
+
+  if (def.read && !def.playbook) {
+    const r = await def.read(values, { ...ctx, sot });
+    return done({ status: 'ok', exit_code: Exit.ok, summary: r.summary, error: null, data: r.data, hosts: [] });
   }
+
+  const connection = connectionVars(sot);
+  // Credentials of the inventory (key paths, passwords) are masked like secret parameters.
+  for (const [k, v] of Object.entries(connection)) if (/pass(word)?|private_key|vault|secret|token/i.test(k) && typeof v === 'string' && v.length > 3) secrets.push(v);
+  for (const r of view.routers) for (const [k, v] of Object.entries(r.vars ?? {})) if (/pass(word)?|private_key|vault|secret|token/i.test(k) && typeof v === 'string' && v.length > 3) secrets.push(v);
+  const inventory = { text: inventoryYaml(connection, [view], (r) => r.vars ?? {}) };
+  const push = {
+    opts, def, name, values, ctx, inventory, dryRun,
+    playbookPath: (pb: string) => join(opts.packDir, 'playbooks', pb),
+    runDirFor: (run: string) => join(opts.stateDir, 'runs', run),
+  };
+
+  if (def.risk !== 'change' || dryRun || !plan) {
+    const run = newTxn();
+    const res = await runPlaybook({
+      ansiblePlaybook: opts.ansiblePlaybook, playbook: push.playbookPath(def.playbook!), ansibleConfig: join(opts.packDir, 'playbooks', 'ansible.cfg'),
+      inventory, limit: hosts.map((h) => h.name), vars: { params: { ...values, ...(def.vars?.(values, ctx) ?? {}), backup_dir: join(opts.stateDir, 'backups') } },
+      check: dryRun && def.risk === 'change', timeoutSeconds: Math.min(def.timeout, opts.taskTimeout ?? Infinity), vaultPasswordFile: opts.vaultPasswordFile,
+      runId: run, runDir: push.runDirFor(run), signal: opts.signal,
+      ...(opts.faultInject ? { extraVars: { netops_fault_inject: opts.faultInject } } : {}),
+    });
+    const outs = outcomes(res, hosts.map((h) => h.name));
+    const doc = finish(name, def, values, ctx, outs, { dryRun, user, site, timedOut: res.timedOut, stopped: res.stopped, timeout: def.timeout, stderr: res.stderr, json: res.json !== null, exitCode: res.exitCode });
+    if (dryRun && plan) doc.summaryLines.splice(1, 0, ...plan.steps.map((s) => `  would ${s}`));
+    return done({ ...doc.result, warnings: [...base.warnings, ...doc.result.warnings], summary: doc.summaryLines.join('\n'), hosts: outs });
+  }
+
+  let r;
+  try { r = await runChange(push, sot, plan, user); } catch (e) {
+    if (e instanceof LockBusy) return refuse(e.message, 'busy', Exit.busy, 'try again when it is done');
+    throw e;
+  }
+  base.sot = r.sot;
+  base.warnings.push(...r.warnings);
+  const doc = finish(name, def, values, ctx, r.outcomes, { dryRun, user, site, timedOut: r.timedOut, stopped: r.stopped, timeout: def.timeout, stderr: r.stderr, json: r.json, exitCode: r.exitCode });
+  const lines = [...doc.summaryLines];
+  if (r.sot.outcome === 'committed') lines.push(...plan.steps.map((s) => `  source of truth: ${s}`));
+  if (r.sot.outcome === 'aborted') lines.push(`  nothing kept: the routers were rolled back and the source of truth was left as it was`);
+  if (r.sot.outcome === 'pending') lines.push(`  NOT CONSISTENT YET: ${r.problem}; the change is journaled as ${plan.txn}: run netops recover in=${site}`);
+  const result = done({ ...doc.result, warnings: [...base.warnings, ...doc.result.warnings], summary: lines.join('\n'), hosts: r.outcomes, next: r.sot.outcome === 'pending' ? `netops recover in=${site}` : doc.result.next ?? null });
+  await sot.record({ id: plan.txn, at: new Date().toISOString(), user, channel, via: actor.via, task: name, site, params: result.params, plan: [...plan.steps, ...r.outcomes.flatMap((o) => o.commands.map((c) => `${o.host}: ${c}`))], status: result.status, summary: result.summary.split('\n')[0]!, txn: plan.txn })
+    .catch((e: Error) => { result.warnings.push(`the audit log could not be written: ${e.message}`); });
+  return result;
+}
+
+/** Status, exit code and chat lines from the per-host outcomes. */
+function finish(name: string, def: TaskDefinition<any>, values: Record<string, unknown>, ctx: TaskContext, outs: HostOutcome[],
+  r: { dryRun: boolean; user: string; site: string; timedOut: boolean; stopped: boolean; timeout: number; stderr: string; json: boolean; exitCode: number | undefined }) {
+  const bad = outs.filter((o) => o.status === 'failed' || o.status === 'unreachable');
+  if (!r.json && !r.timedOut && !r.stopped && bad.length) {
+    const tail = r.stderr.trim().split('\n').slice(-6).join('\n').slice(0, 2000);
+    for (const o of outs) o.message = `ansible-playbook exited ${r.exitCode}: ${tail}`;
+  }
+  const lines = outs.map((o) => {
+    if (o.status === 'failed' || o.status === 'unreachable') return `${o.host}: ${o.status.toUpperCase()}: ${o.message}${o.rolledBack ? `\n  rolled back: ${o.rolledBack}` : ''}`;
+    const line = def.summarize ? def.summarize(values, o) : `${o.host}: ${o.status}`;
+    const rb = o.rolledBack ? `\n  rolled back: ${o.rolledBack}` : '';
+    return r.dryRun && o.commands.length ? `${line}\n  would apply:\n${o.commands.map((c) => `    ${c}`).join('\n')}` : line + rb;
+  });
+  const report = def.report?.(values, ctx, outs) ?? null;
+  const status: ResultDoc['status'] = r.timedOut ? 'timeout' : r.stopped ? 'stopped' : bad.length === outs.length ? 'failed' : bad.length ? 'partial' : outs.some((o) => o.status === 'changed') ? 'changed' : 'ok';
+  const code = { timeout: Exit.timeout, stopped: Exit.stopped, failed: Exit.failed, partial: Exit.partial }[status as 'timeout'] ?? Exit.ok;
+  const head = `${r.user}: ${taskWords(name)} in ${r.site}${r.dryRun ? ' (dry run, nothing changed)' : ''}${status === 'timeout' ? ` stopped after ${r.timeout}s` : status === 'stopped' ? ' stopped (netops was asked to stop)' : ''}`;
+  const error = status === 'timeout' ? `ansible-playbook did not finish within ${r.timeout}s and was stopped`
+    : status === 'stopped' ? 'the run was stopped by a signal (StackStorm cancel or timeout, or Ctrl-C)'
+    : bad.length ? bad.map((o) => `${o.host}: ${o.message}`).join('\n') : null;
+  const warnings = outs.flatMap((o) => (o.warning ? [`${o.host}: ${o.warning}`] : []));
+  return {
+    summaryLines: report ? [head, report.summary] : [head, ...lines],
+    result: { status, exit_code: code, error, warnings, next: bad.length ? `show peers in=${r.site}` : null, ...(report ? { data: report.data } : {}) } as Pick<ResultDoc, 'status' | 'exit_code' | 'error' | 'warnings' | 'next'> & { data?: Record<string, unknown> },
+  };
 }

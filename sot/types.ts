@@ -38,6 +38,8 @@ export interface Router {
   interfaces: string[] | null;
   /** Addresses configured on the router itself (management, links, loopbacks): never valid as a peer. */
   ownAddresses: string[];
+  /** Extra Ansible host vars (e.g. ansible_port); optional, backends may not have any. */
+  vars?: Record<string, unknown>;
 }
 
 /** A prefix at a site from which peer addresses are taken. */

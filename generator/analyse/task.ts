@@ -40,7 +40,8 @@ export function analyseTask(sf: SourceFile, root: string, diags: Diagnostic[]): 
   const isTimeout = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 86400;
   const description = field('description', isString, 'a non-empty string');
   const risk = field('risk', isRisk, "'read' or 'change'");
-  const playbook = field('playbook', (v): v is string => isString(v) && /^[\w.-]+\.ya?ml$/.test(v), "a playbook file name like 'add_peer.yml'");
+  // A task that only reads the source of truth has no playbook (playbook: null).
+  const playbook = field('playbook', (v): v is string | null => v === null || (isString(v) && /^[\w.-]+\.ya?ml$/.test(v)), "a playbook file name like 'add_peer.yml', or null");
   const timeout = field('timeout', isTimeout, 'whole seconds between 1 and 86400');
   const siteParam = field('siteParam', isString, 'a parameter name', 'in');
   if (siteParam && !params.some((p) => p.name === siteParam)) {

@@ -2,6 +2,7 @@
 import type { ParamModel, TaskModel } from '../model.js';
 import type { EmittedFile } from './types.js';
 import { toYaml } from '../yaml.js';
+import { st2Timeout } from '../../runtime/limits.js';
 
 /** The st2 parameter schema of one task parameter (st2 dialect: boolean `required`, `secret`). */
 export function paramSchema(p: ParamModel): Record<string, unknown> {
@@ -24,7 +25,8 @@ export function contextParams(task: TaskModel): Record<string, Record<string, un
     chat_user: { type: 'string', description: 'Chat user who asked (set by StackStorm).', default: "{{ action_context.api_user | default('') }}", immutable: true },
     chat_channel: { type: 'string', description: 'Chat channel asked from (set by StackStorm).', default: "{{ action_context.source_channel | default('') }}", immutable: true },
     ...(task.risk === 'change' ? { dry_run: { type: 'boolean', description: 'Show the config lines that would be applied and change nothing.', default: false } } : {}),
-    timeout: { default: task.timeout },
+    // netops' own deadline (task timeout, lock wait, rollback) fires before StackStorm's.
+    timeout: { default: st2Timeout(task.timeout, task.risk) },
   };
 }
 

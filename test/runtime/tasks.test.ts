@@ -5,17 +5,32 @@
  */
 import { expect } from 'chai';
 import { execa } from 'execa';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { LAB_INVENTORY, REPO, bgpState, useLab, vtysh, vtyshJson, waitForBgpState } from '../support/lab.js';
+import { REPO, bgpState, useLab, vtysh, vtyshJson, waitForBgpState } from '../support/lab.js';
+import { FileStore } from '../../sot/file/store.js';
 
 const CLI = join(REPO, 'dist', 'cli', 'netops.js');
 let stateDir = '';
-const env = (extra: Record<string, string> = {}) => ({ NETOPS_STATE_DIR: stateDir, NETOPS_INVENTORY: LAB_INVENTORY, NETOPS_LOCK_WAIT: '1', NETOPS_USER: 'tester', ...extra });
+/** The run's own copy of the lab's source of truth. */
+const sotDir = () => join(stateDir, 'sot');
+const env = (extra: Record<string, string> = {}) => ({ NETOPS_STATE_DIR: stateDir, NETOPS_SOT_DIR: sotDir(), NETOPS_LOCK_WAIT: '1', NETOPS_USER: 'tester', ...extra });
+const store = () => new FileStore(sotDir());
+const siteFile = (site = 'bma') => join(sotDir(), 'sites', `${site}.yml`);
+/** A copy of the store with a site file edited (the unreachable / two-router cases). */
+function storeVariant(name: string, edit: (site: Record<string, any>) => void): string {
+  const dir = join(stateDir, name);
+  cpSync(sotDir(), dir, { recursive: true });
+  const f = join(dir, 'sites', 'bma.yml');
+  const doc = parse(readFileSync(f, 'utf8')) as Record<string, any>;
+  edit(doc);
+  writeFileSync(f, stringify(doc));
+  return dir;
+}
 
-interface Doc { status: string; exit_code: number; summary: string; error: string | null; user: string; hosts: { host: string; status: string; data: Record<string, unknown>; commands: string[] }[] }
+interface Doc { status: string; exit_code: number; summary: string; error: string | null; user: string; next: string | null; warnings: string[]; sot: { steps: string[]; outcome: string; txn: string | null } | null; hosts: { host: string; status: string; data: Record<string, unknown>; commands: string[]; rolledBack?: string }[] }
 
 /** Run the CLI with --json; the parsed result document and the exit code. */
 async function netops(args: string[], extra: Record<string, string> = {}): Promise<{ code: number; doc: Doc | null; out: string; err: string }> {
@@ -42,19 +57,30 @@ describe('tasks on the lab (real ansible-playbook against FRR)', function () {
   before(async function () {
     await useLab(this);
     stateDir = mkdtempSync(join(tmpdir(), 'netops-state-'));
+    cpSync(join(REPO, 'lab', 'sot'), sotDir(), { recursive: true });
     for (const ip of ['10.0.0.1', '10.0.0.5']) await netops(['run', 'remove_peer', 'in=bma', `ip=${ip}`]);
   });
   after(() => { if (stateDir) rmSync(stateDir, { recursive: true, force: true }); });
 
-  it('the seed chat command brings the session to Established, recorded in the state', async () => {
+  it('the seed chat command records the peer and its address, and brings the session to Established', async () => {
+    const dry = await netops(['chat', 'add peer in=bma ip=10.0.0.1 as=65100', '--dry-run']);
+    expect(dry.code, dry.err + dry.out).to.equal(0);
+    expect(dry.doc!.summary).to.contain('would record 10.0.0.1 in IPAM (prefix 10.0.0.0/30, site bma)');
+    expect(dry.doc!.summary).to.contain('neighbor 10.0.0.1 remote-as 65100');
+    expect((await store().site('bma'))!.peers, 'a dry run records nothing').to.deep.equal([]);
     const r = await netops(['chat', 'add peer in=bma ip=10.0.0.1 as=65100']);
     expect(r.code, r.err + r.out).to.equal(0);
     expect(r.doc!.status).to.equal('changed');
     expect(r.doc!.summary).to.match(/^tester: add peer in bma/);
+    expect(r.doc!.sot!.outcome).to.equal('committed');
     expect(await waitForBgpState('bma-edge1', '10.0.0.1', 'Established')).to.equal('Established');
     expect(await running()).to.contain('neighbor 10.0.0.1 remote-as 65100');
-    const state = JSON.parse(readFileSync(join(stateDir, 'state', 'bma-edge1.json'), 'utf8'));
-    expect(state.bgp_peers['10.0.0.1'].as).to.equal(65100);
+    const v = (await store().site('bma'))!;
+    expect(v.peers.map((p) => [p.ip, p.as, p.status, p.by, p.via])).to.deep.equal([['10.0.0.1', 65100, 'active', 'tester', 'terminal']]);
+    expect(v.allocations.map((a) => [a.address, a.prefix, a.owner, a.status])).to.deep.equal([['10.0.0.1', '10.0.0.0/30', 'bgp-peer AS65100', 'active']]);
+    const h = await store().history({ site: 'bma' });
+    expect(h.at(-1)).to.include({ task: 'add_peer', user: 'tester', status: 'changed' });
+    expect(readdirSync(join(stateDir, 'journal', 'bma')), 'no journal left').to.deep.equal([]);
   });
 
   it('a second run changes nothing', async () => {
@@ -82,6 +108,9 @@ describe('tasks on the lab (real ansible-playbook against FRR)', function () {
       [['chat', 'add peer in=bma ip=10.0.0.9 as=0'], /as: 0 is out of range 1–4294967295/],
       [['chat', 'add peer in=bma ip=10.0.0.9 as=4294967296'], /out of range 1–4294967295/],
       [['chat', 'add peer in=bma ip=10.0.0.1 as=65999'], /already has peer 10\.0\.0\.1 with AS 65100; remove it first/],
+      [['chat', 'add peer in=bma ip=10.0.9.1 as=65100'], /10\.0\.9\.1 is not in a peering prefix of bma \(10\.0\.0\.0\/30, 10\.0\.0\.4\/30\)/],
+      [['chat', 'add peer in=bma ip=10.0.0.6 as=65100'], /10\.0\.0\.6 is an address of bma-edge1 itself/],
+      [['chat', 'add peer in=gbg ip=10.0.0.5 as=65100'], /10\.0\.0\.5 is not in a peering prefix of gbg \(10\.0\.1\.0\/30\)/],
       [['chat', 'set interface eth9 down in=bma'], /bma-edge1 has no interface eth9; it has: to-peer1, to-peer2/],
       [['chat', 'set interface to-peer1 sideways in=bma'], /state: "sideways" must be one of up, down/],
       [['add-peer', '--in', 'bma;reboot', '--ip', '10.0.0.9', '--as', '1'], /in: "bma;reboot" is not allowed/],
@@ -170,46 +199,69 @@ describe('tasks on the lab (real ansible-playbook against FRR)', function () {
     expect(String(diff.doc!.hosts[0]!.data.diff)).to.match(/^-\s*neighbor 10\.0\.0\.5 remote-as 65200/m);
   });
 
-  it('an unreachable router gives a clear failure and nothing half-applied', async () => {
-    const inv = parse(readFileSync(LAB_INVENTORY, 'utf8'));
-    inv.all.children.sites.children.bma.hosts['bma-edge1'].ansible_port = 2222; // nothing listens there
-    const badInv = join(stateDir, 'unreachable.yml');
-    writeFileSync(badInv, stringify(inv));
+  it('an unreachable router gives a clear failure and nothing half-applied, in the store or on the router', async () => {
+    const dir = storeVariant('sot-unreachable', (d) => { d.routers[0].vars = { ansible_port: 2222 }; }); // nothing listens there
     const before = await running();
-    const stateBefore = readFileSync(join(stateDir, 'state', 'bma-edge1.json'), 'utf8');
-    const r = await netops(['chat', 'add peer in=bma ip=10.0.0.5 as=65200'], { NETOPS_INVENTORY: badInv });
+    const storeBefore = readFileSync(join(dir, 'sites', 'bma.yml'), 'utf8');
+    const r = await netops(['chat', 'add peer in=bma ip=10.0.0.5 as=65200'], { NETOPS_SOT_DIR: dir });
     expect(r.code).to.equal(3);
     expect(r.doc!.status).to.equal('failed');
     expect(r.doc!.hosts[0]!.status).to.equal('unreachable');
     expect(r.doc!.summary).to.match(/bma-edge1: UNREACHABLE: /);
+    expect(r.doc!.sot!.outcome).to.equal('aborted');
     expect(r.out + r.err, 'inventory credentials (the key path) never appear').to.not.contain('id_ed25519');
     expect(await running()).to.equal(before);
-    expect(readFileSync(join(stateDir, 'state', 'bma-edge1.json'), 'utf8')).to.equal(stateBefore);
+    expect(readFileSync(join(dir, 'sites', 'bma.yml'), 'utf8')).to.equal(storeBefore);
   });
 
-  it('a site whose routers partly fail gives a partial failure (exit 4), recording only the good router', async () => {
-    const inv = parse(readFileSync(LAB_INVENTORY, 'utf8'));
-    const sites = inv.all.children.sites.children;
-    // gbg-edge1 moved into bma, behind a port nothing listens on: one good router, one unreachable
-    sites.bma.hosts['gbg-edge1'] = { ...sites.gbg.hosts['gbg-edge1'], ansible_port: 2222 };
-    delete sites.gbg;
-    const twoRouters = join(stateDir, 'two-routers.yml');
-    writeFileSync(twoRouters, stringify(inv));
-    const r = await netops(['run', 'add_peer', 'in=bma', 'ip=10.0.0.5', 'as=65200', 'description=partial'], { NETOPS_INVENTORY: twoRouters });
+  it('a site whose routers partly fail is rolled back everywhere: all or nothing', async () => {
+    // gbg-edge1 joins bma behind a port nothing listens on: one good router, one unreachable
+    const dir = storeVariant('sot-two-routers', (d) => {
+      d.routers.push({ name: 'gbg-edge1', platform: 'frr', address: '192.0.2.6', local_as: 65001, mgmt_interface: 'mgmt0', own_addresses: ['192.0.2.6'], vars: { ansible_port: 2222 } });
+    });
+    const storeBefore = readFileSync(join(dir, 'sites', 'bma.yml'), 'utf8');
+    const r = await netops(['run', 'add_peer', 'in=bma', 'ip=10.0.0.5', 'as=65200', 'description=partial'], { NETOPS_SOT_DIR: dir });
     expect(r.code, r.err + r.out).to.equal(4);
     expect(r.doc!.status).to.equal('partial');
     const byHost = Object.fromEntries(r.doc!.hosts.map((h) => [h.host, h.status]));
     expect(byHost).to.deep.equal({ 'bma-edge1': 'changed', 'gbg-edge1': 'unreachable' });
-    expect(await running()).to.contain('neighbor 10.0.0.5 description partial');
-    expect(existsSync(join(stateDir, 'state', 'gbg-edge1.json')), 'nothing recorded for the failed router').to.equal(false);
-    const state = JSON.parse(readFileSync(join(stateDir, 'state', 'bma-edge1.json'), 'utf8'));
-    expect(state.bgp_peers['10.0.0.5'].description).to.equal('partial');
-    expect((await netops(['run', 'remove_peer', 'in=bma', 'ip=10.0.0.5'])).code).to.equal(0);
+    expect(r.doc!.hosts[0]!.rolledBack).to.match(/removed/);
+    expect(r.doc!.sot!.outcome).to.equal('aborted');
+    expect(r.doc!.summary).to.contain('nothing kept: the routers were rolled back');
+    expect(await running()).to.not.contain('neighbor 10.0.0.5 ');
+    expect(readFileSync(join(dir, 'sites', 'bma.yml'), 'utf8'), 'the store is as it was').to.equal(storeBefore);
+  });
+
+  it('a config line the router rejects rolls back and keeps nothing, with the router\'s reason in full', async () => {
+    const before = await running();
+    const storeBefore = readFileSync(siteFile(), 'utf8');
+    const r = await netops(['run', 'add_peer', 'in=bma', 'ip=10.0.0.5', 'as=65200'], { NETOPS_FAULT_INJECT: 'mid_push' });
+    expect(r.code, r.out).to.equal(3);
+    expect(r.doc!.error).to.match(/no-such-keyword/);
+    expect(r.doc!.sot!.outcome).to.equal('aborted');
+    expect(await running()).to.equal(before);
+    expect(readFileSync(siteFile(), 'utf8')).to.equal(storeBefore);
+  });
+
+  it('a hand-broken store file is refused naming file and line; nothing is touched or overwritten', async () => {
+    const good = readFileSync(siteFile(), 'utf8');
+    const broken = good.replace('local_as: 65000', 'local_as: [65000');
+    writeFileSync(siteFile(), broken);
+    try {
+      const before = await running();
+      const r = await netops(['chat', 'add peer in=bma ip=10.0.0.5 as=65200']);
+      expect(r.code).to.equal(3);
+      expect(r.doc!.summary).to.match(/source of truth cannot be read, nothing was changed: .*sites\/bma\.yml:\d+:\d+: /);
+      expect(r.doc!.hosts).to.deep.equal([]);
+      expect(await running()).to.equal(before);
+      expect(readFileSync(siteFile(), 'utf8')).to.equal(broken);
+    } finally { writeFileSync(siteFile(), good); }
   });
 
   it('a second change to a router that is being changed is refused, naming who holds it', async () => {
     const lock = join(stateDir, 'locks', 'bma-edge1.lock');
-    writeFileSync(lock, JSON.stringify({ user: 'carol', task: 'remove_peer', pid: process.pid, since: '2026-11-24T10:00:00Z' }));
+    mkdirSync(join(stateDir, 'locks'), { recursive: true });
+    writeFileSync(lock, JSON.stringify({ user: 'carol', task: 'remove_peer', pid: process.pid, start: null, run: 'x', since: '2026-11-24T10:00:00Z' }));
     try {
       const r = await netops(['chat', 'remove peer in=bma ip=10.0.0.1']);
       expect(r.code).to.equal(5);
@@ -218,14 +270,16 @@ describe('tasks on the lab (real ansible-playbook against FRR)', function () {
     } finally { rmSync(lock, { force: true }); }
   });
 
-  it('remove peer removes it from the router and the state', async () => {
+  it('remove peer removes it from the router, the peers and IPAM', async () => {
     const r = await netops(['chat', 'remove peer in=bma ip=10.0.0.1']);
     expect(r.code, r.err).to.equal(0);
     expect(r.doc!.status).to.equal('changed');
+    expect(r.doc!.sot!.steps).to.deep.equal(['remove BGP peer 10.0.0.1 AS65100 from bma-edge1 (source of truth)', 'release 10.0.0.1 in IPAM (prefix 10.0.0.0/30, site bma)']);
     expect(await running()).to.not.contain('neighbor 10.0.0.1 ');
     expect(await bgpState('bma-edge1', '10.0.0.1')).to.equal('absent');
-    const state = JSON.parse(readFileSync(join(stateDir, 'state', 'bma-edge1.json'), 'utf8'));
-    expect(state.bgp_peers).to.not.have.property('10.0.0.1');
+    const v = (await store().site('bma'))!;
+    expect(v.peers.map((p) => p.ip)).to.not.include('10.0.0.1');
+    expect(v.allocations.map((a) => a.address)).to.not.include('10.0.0.1');
   });
 });
 
@@ -233,6 +287,7 @@ describe('task timeout stops the whole ansible process group', function () {
   this.timeout(60_000);
   it('exits 124 and leaves no child behind', async () => {
     stateDir ||= mkdtempSync(join(tmpdir(), 'netops-state-'));
+    if (!existsSync(sotDir())) cpSync(join(REPO, 'lab', 'sot'), sotDir(), { recursive: true });
     const dir = mkdtempSync(join(tmpdir(), 'netops-timeout-'));
     const fake = join(dir, 'ansible-playbook');
     const pidFile = join(dir, 'child.pid');

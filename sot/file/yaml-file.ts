@@ -1,0 +1,74 @@
+/**
+ * Reading and writing the store's YAML files: parse errors and schema violations become a
+ * SotError naming file:line and what is wrong (nothing is ever read as empty); writes go
+ * through the parsed Document, so hand-written comments survive, and are atomic.
+ */
+import AjvModule, { type ErrorObject } from 'ajv';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Document, LineCounter, parseDocument, isMap, isNode, isScalar } from 'yaml';
+import { SotError } from '../types.js';
+
+const Ajv = AjvModule as unknown as typeof AjvModule.default;
+const ajv = new Ajv({ allErrors: true, strict: false });
+const compiled = new Map<object, ReturnType<typeof ajv.compile>>();
+
+/** A parsed store file with its Document (for comment-preserving edits). */
+export interface YamlFile<T> { path: string; doc: Document; data: T; lc: LineCounter }
+
+function where(path: string, lc: LineCounter, offset: number | undefined): string {
+  if (offset === undefined) return path;
+  const { line, col } = lc.linePos(offset);
+  return `${path}:${line}:${col}`;
+}
+
+function ajvMessage(e: ErrorObject): string {
+  const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
+  if (e.keyword === 'additionalProperties') return `${at}: unknown key '${String((e.params as { additionalProperty: string }).additionalProperty)}'`;
+  if (e.keyword === 'enum') return `${at}: must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).join(', ')}`;
+  return `${at}: ${e.message ?? 'is invalid'}`;
+}
+
+/** Read and validate one YAML file; throws SotError with file:line:col. */
+export function readYamlFile<T>(path: string, schema: object): YamlFile<T> {
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch (e) {
+    throw new SotError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
+  }
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    const err = doc.errors[0]!;
+    throw new SotError(`not valid YAML: ${err.message.split('\n')[0]}`, where(path, lc, err.pos[0]));
+  }
+  const data = doc.toJS() as unknown;
+  if (data === null || data === undefined) throw new SotError('is empty (or null); a store file is never read as empty, restore it from git', path);
+  let validate = compiled.get(schema);
+  if (!validate) { validate = ajv.compile(schema); compiled.set(schema, validate); }
+  if (!validate(data)) {
+    const e = validate.errors![0]!;
+    const segs = e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+    let node = doc.getIn(segs, true);
+    // An unknown key is pointed at itself, not at the start of its map.
+    const extra = e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : null;
+    if (extra !== null && isMap(node)) node = node.items.find((it) => isScalar(it.key) && it.key.value === extra)?.key ?? node;
+    const more = validate.errors!.length > 1 ? ` (and ${validate.errors!.length - 1} more problem${validate.errors!.length > 2 ? 's' : ''})` : '';
+    throw new SotError(`${ajvMessage(e)}${more}`, where(path, lc, isNode(node) ? node.range?.[0] : undefined));
+  }
+  return { path, doc, data: data as T, lc };
+}
+
+/** Where in a file a value lies (for semantic errors found after the schema check). */
+export function locate(file: YamlFile<unknown>, segs: (string | number)[]): string {
+  const node = file.doc.getIn(segs, true);
+  return where(file.path, file.lc, isNode(node) ? node.range?.[0] : undefined);
+}
+
+/** Replace a file atomically: write a temporary file beside it, fsync, rename, fsync the directory. */
+export function writeAtomic(path: string, content: string, mode = 0o644): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w', mode);
+  try { writeSync(fd, content); fsyncSync(fd); } finally { closeSync(fd); }
+  renameSync(tmp, path);
+  try { const d = openSync(dirname(path), 'r'); try { fsyncSync(d); } finally { closeSync(d); } } catch { /* directory fsync is best effort */ }
+}
