@@ -7,8 +7,10 @@
 import { expect } from 'chai';
 import type { AxiosInstance } from 'axios';
 import { NautobotSourceOfTruth } from '../../sot/nautobot/index.js';
+import '../../sot/nautobot/register.js';
+import { openSot } from '../../sot/open.js';
 import { Refusal, SotError, type Actor, type Change, type HistoryEntry, type Plan } from '../../sot/types.js';
-import { nbApi, resetNautobotPeers, teardownNautobotIfStarted, useNautobot } from '../support/nautobot.js';
+import { NB_TOKEN_FILE, nbApi, resetNautobotPeers, teardownNautobotIfStarted, useNautobot } from '../support/nautobot.js';
 
 after(teardownNautobotIfStarted);
 
@@ -61,6 +63,13 @@ describe('sot/nautobot: the Nautobot backend against a real Nautobot', function 
     await resetNautobotPeers();
   });
   afterEach(async () => resetNautobotPeers());
+
+  it('opens through sot/open.ts with backend nautobot (URL and token file from the options)', async () => {
+    const o = openSot({ backend: 'nautobot', dir: '', seed: null, lockDir: '', lockWait: 0, nautobotUrl: sot.location, nautobotTokenFile: NB_TOKEN_FILE });
+    expect(o.kind).to.equal('nautobot');
+    expect(o.location).to.equal(sot.location);
+    expect((await o.sites()).map((s) => s.name)).to.deep.equal(['bma', 'gbg']);
+  });
 
   it('reads the seeded lab: sites, routers, peering prefixes', async () => {
     expect((await sot.sites()).map((s) => s.name)).to.deep.equal(['bma', 'gbg']);
