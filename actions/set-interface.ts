@@ -25,8 +25,12 @@ export default defineTask<Params>({
   timeout: 90,
   precheck: (p, ctx) => {
     for (const h of ctx.hosts) {
-      if (h.interfaces && !h.interfaces.includes(p.name))
-        return `${h.name} has no interface ${p.name}; it has: ${h.interfaces.join(', ')}`;
+      // Shutting the management interface would cut netops (and everyone) off the router.
+      if (h.mgmtInterface === p.name)
+        return `${p.name} is the management interface of ${h.name}; netops never changes it (do it on the console)`;
+      const usable = h.interfaces?.filter((i) => i !== h.mgmtInterface);
+      if (usable && !usable.includes(p.name))
+        return `${h.name} has no interface ${p.name}; it has: ${usable.join(', ')}`;
     }
     return null;
   },

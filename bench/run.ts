@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, medians printed as a table. The lab figures need root
- * and bring the lab up (and down again if it was not up). BENCH_ONLY=parse,build,runtime,bridge,lab
+ * and bring the lab up (and down again if it was not up). BENCH_ONLY=parse,build,runtime,sot,bridge,lab
  * picks a subset; BENCH_SECONDS shortens the 60 s ingest run.
  */
 import { benchBuild } from './build.js';
@@ -9,11 +9,12 @@ import { benchOverhead, benchRatio } from './runtime.js';
 import { benchParse } from './parse.js';
 import { benchBridge } from './bridge.js';
 import { benchLab } from './lab.js';
+import { benchSot } from './sot.js';
 import { ensureLab, labUnavailableReason, teardownLabIfStarted } from '../test/support/lab.js';
 
 type Row = Figure;
 
-const only = (process.env.BENCH_ONLY ?? 'build,runtime,parse,bridge,lab').split(',');
+const only = (process.env.BENCH_ONLY ?? 'build,runtime,sot,parse,bridge,lab').split(',');
 const rows: Row[] = [];
 const section = async (name: string, f: () => Promise<Row[]>) => {
   if (!only.includes(name)) return;
@@ -25,6 +26,7 @@ const section = async (name: string, f: () => Promise<Row[]>) => {
 await section('parse', () => benchParse());
 await section('build', () => benchBuild());
 await section('runtime', () => benchOverhead());
+await section('sot', () => benchSot());
 await section('bridge', () => benchBridge());
 await section('lab', async () => {
   const why = labUnavailableReason();

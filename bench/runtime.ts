@@ -7,7 +7,7 @@
  *    the same play and vars, both idempotent re-runs, alternated; the ratio of medians.
  */
 import { execa } from 'execa';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { unsafeVarsYaml } from '../runtime/ansible.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(REPO, 'dist', 'cli', 'netops.js');
+/** The lab's inventory, derived from lab/sot (for the bare ansible-playbook runs). */
 const INVENTORY = join(REPO, 'lab', 'inventory', 'hosts.yml');
 
 /** A json-callback document like the one add_peer.yml prints for one host. */
@@ -57,7 +58,8 @@ export async function benchOverhead(runs = Number(process.env.BENCH_RUNS ?? 15))
     const fake = join(dir, 'ansible-playbook');
     writeFileSync(fake, `#!/bin/sh\nexec cat ${sample}\n`);
     chmodSync(fake, 0o755);
-    const env = { NETOPS_ANSIBLE_PLAYBOOK: fake, NETOPS_INVENTORY: INVENTORY, NETOPS_STATE_DIR: join(dir, 'state') };
+    cpSync(join(REPO, 'lab', 'sot'), join(dir, 'sot'), { recursive: true });
+    const env = { NETOPS_ANSIBLE_PLAYBOOK: fake, NETOPS_SOT_DIR: join(dir, 'sot'), NETOPS_STATE_DIR: join(dir, 'state') };
     const cli: number[] = [];
     const entry: number[] = [];
     const bare: number[] = [];
@@ -80,7 +82,8 @@ export async function benchOverhead(runs = Number(process.env.BENCH_RUNS ?? 15))
 export async function benchRatio(runs = Number(process.env.BENCH_RUNS_LAB ?? 7)): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'netops-bench-ratio-'));
   try {
-    const env = { NETOPS_INVENTORY: INVENTORY, NETOPS_STATE_DIR: join(dir, 'state') };
+    cpSync(join(REPO, 'lab', 'sot'), join(dir, 'sot'), { recursive: true });
+    const env = { NETOPS_SOT_DIR: join(dir, 'sot'), NETOPS_STATE_DIR: join(dir, 'state') };
     const args = ['add-peer', '--in', 'bma', '--ip', '10.0.0.1', '--as', '65100'];
     await wall('node', [CLI, ...args], env); // make it present: the measured runs are idempotent re-runs
     const vars = join(dir, 'vars.yml');

@@ -201,7 +201,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'chat': return cmdChat(rest);
     case 'run': return cmdRun(rest);
     case 'tasks': for (const [n, t] of await loadTasks()) io.out(`${t.verb.padEnd(18)} netops.${n}  ${t.def.description}`); return 0;
-    case 'parse-syslog': case 'bridge': case 'recover': {
+    case 'parse-syslog': case 'bridge': case 'recover': case 'inventory': {
       const mod = (await import(`./commands/${cmd}.js`)) as { default: (a: string[]) => Promise<number> };
       return mod.default(rest);
     }

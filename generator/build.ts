@@ -15,6 +15,7 @@ import { checkAliases } from './check/aliases.js';
 import { aliasDoc, emitAlias } from './emit/alias.js';
 import { emitAction } from './emit/action.js';
 import { emitConfigSchema, emitPackYaml, emitTrigger } from './emit/pack.js';
+import { emitPolicy } from './emit/policy.js';
 import { emitNotify, emitRule } from './emit/rule.js';
 import { emitReadme } from './emit/readme.js';
 import { emitPlaybooks, emitRuntime } from './emit/runtime.js';
@@ -70,6 +71,7 @@ export async function emit(model: PackModel, opts: BuildOptions): Promise<Emitte
     emitConfigSchema(),
     ...emitTrigger(model),
     ...model.tasks.flatMap(emitAction),
+    ...model.tasks.flatMap(emitPolicy),
     ...model.aliases.map((a) => emitAlias(a, byVerb.get(a.verb))),
     ...(model.rules.length ? [...emitNotify(), ...model.rules.map(emitRule)] : []),
     emitReadme(model),

@@ -56,6 +56,6 @@ export { Exit, loadActionMeta, runTask } from './run.js';
 export { flushTrace } from './trace.js';
 export { withStopSignals } from './session.js';
 export { recoverSite } from './recover.js';
-export { openSot } from '../sot/open.js';
+export { openSot, connectionVars } from '../sot/open.js';
 export { inventoryYaml } from '../sot/inventory.js';
 export { parse as parseYaml } from 'yaml';

@@ -136,6 +136,11 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
   let view: SiteView | null;
   try {
     sot = openSot(opts.sot);
+    // A read of the source of truth alone may span every site (show history without in=).
+    if (def.read && !def.playbook && !site) {
+      const r = await def.read(values, { hosts: [], site: { site: { name: '', description: null }, routers: [], prefixes: [], allocations: [], peers: [] }, dryRun, sot });
+      return done({ status: 'ok', exit_code: Exit.ok, summary: r.summary, error: null, data: r.data, hosts: [] });
+    }
     view = await sot.site(site);
     if (!view) {
       const known = (await sot.sites()).map((s) => s.name);
@@ -153,7 +158,13 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
 
   // A change left behind by a crash at this site is finished first (or this one waits).
   if (def.risk === 'change' && !dryRun) {
-    const rec = await recoverSite(site, sot, { ...opts, user });
+    // A live change at the site is waited for like a router lock (NETOPS_LOCK_WAIT).
+    const until = Date.now() + opts.lockWait * 1000;
+    let rec = await recoverSite(site, sot, { ...opts, user });
+    while (rec.busy && Date.now() < until) {
+      await new Promise((res) => setTimeout(res, 200));
+      rec = await recoverSite(site, sot, { ...opts, user });
+    }
     if (rec.busy) return refuse(rec.busy, 'busy', Exit.busy, 'try again when it is done');
     if (rec.failed) return refuse(`an earlier change at ${site} could not be finished: ${rec.failed}`, 'failed', Exit.failed, `fix the router, then run: netops recover in=${site}`);
     if (rec.notes.length) { base.warnings.push(...rec.notes); view = (await sot.site(site))!; ctx.site = view; }
@@ -201,7 +212,7 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
       ...(opts.faultInject ? { extraVars: { netops_fault_inject: opts.faultInject } } : {}),
     });
     const outs = outcomes(res, hosts.map((h) => h.name));
-    const doc = finish(name, def, values, ctx, outs, { dryRun, user, site, timedOut: res.timedOut, stopped: res.stopped, timeout: def.timeout, stderr: res.stderr, json: res.json !== null, exitCode: res.exitCode });
+    const doc = finish(name, def, values, ctx, outs, { dryRun, user, site, timedOut: res.timedOut, stopped: res.stopped, timeout: Math.min(def.timeout, opts.taskTimeout ?? Infinity), stderr: res.stderr, json: res.json !== null, exitCode: res.exitCode });
     if (dryRun && plan) doc.summaryLines.splice(1, 0, ...plan.steps.map((s) => `  would ${s}`));
     return done({ ...doc.result, warnings: [...base.warnings, ...doc.result.warnings], summary: doc.summaryLines.join('\n'), hosts: outs });
   }
@@ -213,7 +224,7 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
   }
   base.sot = r.sot;
   base.warnings.push(...r.warnings);
-  const doc = finish(name, def, values, ctx, r.outcomes, { dryRun, user, site, timedOut: r.timedOut, stopped: r.stopped, timeout: def.timeout, stderr: r.stderr, json: r.json, exitCode: r.exitCode });
+  const doc = finish(name, def, values, ctx, r.outcomes, { dryRun, user, site, timedOut: r.timedOut, stopped: r.stopped, timeout: Math.min(def.timeout, opts.taskTimeout ?? Infinity), stderr: r.stderr, json: r.json, exitCode: r.exitCode });
   const lines = [...doc.summaryLines];
   if (r.sot.outcome === 'committed') lines.push(...plan.steps.map((s) => `  source of truth: ${s}`));
   if (r.sot.outcome === 'aborted') lines.push(`  nothing kept: the routers were rolled back and the source of truth was left as it was`);

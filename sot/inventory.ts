@@ -42,5 +42,5 @@ export function inventoryDoc(connection: Record<string, unknown>, sites: SiteVie
 
 /** The inventory as YAML text for ansible-playbook -i. */
 export function inventoryYaml(connection: Record<string, unknown>, sites: SiteView[], perRouter?: (r: Router) => Record<string, unknown>): string {
-  return '# Derived from the netops source of truth; do not edit.\n' + stringify(inventoryDoc(connection, sites, perRouter), { lineWidth: 0 });
+  return '# Derived from the netops source of truth (npx netops inventory); do not edit.\n' + stringify(inventoryDoc(connection, sites, perRouter), { lineWidth: 0 });
 }

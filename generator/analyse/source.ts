@@ -43,6 +43,7 @@ export function staticValue(node: Node | undefined): unknown {
   if (Node.isNumericLiteral(node)) return node.getLiteralValue();
   if (node.getKind() === SyntaxKind.TrueKeyword) return true;
   if (node.getKind() === SyntaxKind.FalseKeyword) return false;
+  if (node.getKind() === SyntaxKind.NullKeyword) return null;
   if (Node.isPrefixUnaryExpression(node) && node.getOperatorToken() === SyntaxKind.MinusToken) {
     const v = staticValue(node.getOperand());
     return typeof v === 'number' ? -v : NOT_STATIC;

@@ -25,8 +25,11 @@ export function emitConfigSchema(): EmittedFile {
   return {
     path: 'config.schema.yaml',
     content: '---\n' + toYaml({
-      inventory: { type: 'string', description: 'Ansible YAML inventory whose `sites` group children are the sites.', default: '/opt/stackstorm/configs/netops/hosts.yml', required: true },
-      state_dir: { type: 'string', description: 'Directory for netops state: per-router locks, recorded peers, config backups.', default: '/var/lib/netops', required: true },
+      sot_backend: { type: 'string', description: 'Source of truth: `file` (YAML files reviewed in git) or `nautobot`. The Ansible inventory is derived from it.', enum: ['file', 'nautobot'], default: 'file', required: true },
+      sot_dir: { type: 'string', description: 'File store directory (netops.yml, sites/<site>.yml, history.jsonl); default <state_dir>/sot.' },
+      nautobot_url: { type: 'string', description: 'Nautobot base URL (sot_backend nautobot), e.g. https://nautobot.example.net.' },
+      nautobot_token_file: { type: 'string', description: 'File holding the Nautobot API token (never logged).' },
+      state_dir: { type: 'string', description: 'Directory for netops state: per-router locks, the change journal, private run directories, config backups.', default: '/var/lib/netops', required: true },
       chat_channel: { type: 'string', description: 'Chat channel that device events are posted to.', default: 'netops', required: true },
       ansible_playbook: { type: 'string', description: 'ansible-playbook executable.', default: '/usr/bin/ansible-playbook' },
       vault_password_file: { type: 'string', description: 'ansible-vault password file, when the inventory holds encrypted credentials.' },

@@ -11,6 +11,7 @@ import standaloneModule from 'ajv/dist/standalone/index.js';
 import type { TaskModel } from '../model.js';
 import { toJsonSchema, type St2Param } from '../../runtime/params.js';
 import { actionParameters } from './action.js';
+import { SITE_SCHEMA, STORE_SCHEMA } from '../../sot/file/schema.js';
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 const standaloneCode = standaloneModule as unknown as typeof standaloneModule.default;
@@ -26,6 +27,11 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
   lines.push(`export const tasks = { ${tasks.map((t, i) => `${JSON.stringify(t.name)}: t${i}`).join(', ')} };`);
   lines.push(`import * as validatorFns from 'netops:validators';`);
   lines.push('export const validators = validatorFns;');
+  // The file store's schemas, compiled now like the parameter validators.
+  lines.push(`import * as sotValidatorFns from 'netops:sot-validators';`);
+  lines.push(`import { SITE_SCHEMA, STORE_SCHEMA } from ${JSON.stringify(rel(join(RUNTIME_DIR, '..', 'sot', 'file', 'schema.ts')))};`);
+  lines.push(`import { registerValidators } from ${JSON.stringify(rel(join(RUNTIME_DIR, '..', 'sot', 'file', 'yaml-file.ts')))};`);
+  lines.push('registerValidators([[SITE_SCHEMA, sotValidatorFns.site], [STORE_SCHEMA, sotValidatorFns.store]]);');
   lines.push(`import { makeRunEntry } from ${JSON.stringify(rel(join(RUNTIME_DIR, 'pack-entry.ts')))};`);
   lines.push(`export * from ${JSON.stringify(rel(join(RUNTIME_DIR, 'pack-entry.ts')))};`);
   lines.push('export const runEntry = makeRunEntry(tasks, validators);');
@@ -47,8 +53,8 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
       name: 'netops',
       setup(b) {
         b.onResolve({ filter: /(^|\/)runtime\/define(\.js|\.ts)?$/ }, () => ({ path: join(RUNTIME_DIR, 'define.ts') }));
-        b.onResolve({ filter: /^netops:validators$/ }, () => ({ path: 'validators', namespace: 'netops' }));
-        b.onLoad({ filter: /.*/, namespace: 'netops' }, () => ({ contents: validatorsSource(tasks), loader: 'js', resolveDir: join(RUNTIME_DIR, '..') }));
+        b.onResolve({ filter: /^netops:(sot-)?validators$/ }, (a) => ({ path: a.path.slice('netops:'.length), namespace: 'netops' }));
+        b.onLoad({ filter: /.*/, namespace: 'netops' }, (a) => ({ contents: a.path === 'sot-validators' ? sotValidatorsSource() : validatorsSource(tasks), loader: 'js', resolveDir: join(RUNTIME_DIR, '..') }));
       },
     }],
     banner: { js: "import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);" },
@@ -66,6 +72,14 @@ function validatorsSource(tasks: TaskModel[]): string {
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, code: { source: true, esm: true, lines: false } });
   for (const t of tasks) ajv.addSchema(toJsonSchema(actionParameters(t) as Record<string, St2Param>), t.name);
   return standaloneCode(ajv, Object.fromEntries(tasks.map((t) => [t.name, t.name])));
+}
+
+/** Ajv validators of the file store's site and settings files (sot/file/schema.ts). */
+function sotValidatorsSource(): string {
+  const ajv = new Ajv({ allErrors: true, strict: false, code: { source: true, esm: true, lines: false } });
+  ajv.addSchema(SITE_SCHEMA as object, 'site');
+  ajv.addSchema(STORE_SCHEMA as object, 'store');
+  return standaloneCode(ajv, { site: 'site', store: 'store' });
 }
 
 /** Copy playbooks/ into the pack (the runtime runs them from there). */

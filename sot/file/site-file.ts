@@ -24,9 +24,8 @@ export interface SiteRow {
 }
 
 /** Checks the schema cannot express; throws SotError at the offending line. */
-export function checkSite(file: YamlFile<SiteRow>, expectedName: string): void {
-  const d = file.data;
-  const fail = (segs: (string | number)[], msg: string) => { throw new SotError(msg, locate(file, segs)); };
+export function checkSite(d: SiteRow, expectedName: string, file: () => YamlFile<SiteRow>): void {
+  const fail = (segs: (string | number)[], msg: string) => { throw new SotError(msg, locate(file(), segs)); };
   if (d.site !== expectedName) fail(['site'], `site '${d.site}' does not match the file name (${expectedName}.yml)`);
   const routers = new Set<string>();
   d.routers.forEach((r, i) => {

@@ -16,7 +16,7 @@ import { peerOwner, planChange } from '../plan.js';
 import { SotError, Refusal, type Actor, type Allocation, type Change, type HistoryEntry, type Peer, type Plan, type SiteView, type Site, type SourceOfTruth } from '../types.js';
 import { SITE_SCHEMA, STORE_SCHEMA } from './schema.js';
 import { allocationOf, allocationRow, checkSite, peerOf, peerRow, prefixesOf, routersOf, siteOf, type SiteRow } from './site-file.js';
-import { readYamlFile, writeAtomic, type YamlFile } from './yaml-file.js';
+import { readYamlData, readYamlFile, writeAtomic, type YamlFile } from './yaml-file.js';
 
 /** Settings of netops.yml. */
 export interface StoreSettings { version?: 1; ansible?: Record<string, unknown> }
@@ -40,7 +40,7 @@ export class FileStore implements SourceOfTruth {
   settings(): StoreSettings {
     const p = join(this.dir, 'netops.yml');
     if (!existsSync(p)) return {};
-    return readYamlFile<StoreSettings>(p, STORE_SCHEMA).data;
+    return readYamlData<StoreSettings>(p, STORE_SCHEMA).data;
   }
 
   private sitePath(name: string): string { return join(this.dir, 'sites', `${name}.yml`); }
@@ -52,22 +52,33 @@ export class FileStore implements SourceOfTruth {
     return readdirSync(d).filter((n) => n.endsWith('.yml') && !n.startsWith('.')).map((n) => n.slice(0, -4)).filter((n) => SITE_NAME.test(n)).sort();
   }
 
+  /** A site file with its Document (for a write). */
   private load(name: string): YamlFile<SiteRow> | null {
     if (!SITE_NAME.test(name)) return null;
     const p = this.sitePath(name);
     if (!existsSync(p)) return null;
     const f = readYamlFile<SiteRow>(p, SITE_SCHEMA);
-    checkSite(f, name);
+    checkSite(f.data, name, () => f);
     return f;
   }
 
+  /** A site file's data (for a read: no Document unless a problem must be located). */
+  private read(name: string): SiteRow | null {
+    if (!SITE_NAME.test(name)) return null;
+    const p = this.sitePath(name);
+    if (!existsSync(p)) return null;
+    const f = readYamlData<SiteRow>(p, SITE_SCHEMA);
+    checkSite(f.data, name, f.full);
+    return f.data;
+  }
+
   async sites(): Promise<Site[]> {
-    return this.siteNames().map((n) => siteOf(this.load(n)!.data));
+    return this.siteNames().map((n) => siteOf(this.read(n)!));
   }
 
   async site(name: string): Promise<SiteView | null> {
-    const f = this.load(name);
-    return f ? viewOf(f.data) : null;
+    const d = this.read(name);
+    return d ? viewOf(d) : null;
   }
 
   async plan(change: Change, actor: Actor): Promise<Plan> {

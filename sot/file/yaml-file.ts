@@ -2,7 +2,10 @@
  * Reading and writing the store's YAML files: parse errors and schema violations become a
  * SotError naming file:line and what is wrong (nothing is ever read as empty); writes go
  * through the parsed Document, so hand-written comments survive, and are atomic.
+ * Reads take a fast path (js-yaml, core schema: several times faster than building a
+ * Document); the Document is built only for a write, or to locate a problem.
  */
+import jsyaml from 'js-yaml';
 import AjvModule, { type ErrorObject } from 'ajv';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -11,10 +14,39 @@ import { SotError } from '../types.js';
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 const ajv = new Ajv({ allErrors: true, strict: false });
-const compiled = new Map<object, ReturnType<typeof ajv.compile>>();
 
-/** A parsed store file with its Document (for comment-preserving edits). */
+/** A parsed store file with its Document (for comment-preserving edits and error locations). */
 export interface YamlFile<T> { path: string; doc: Document; data: T; lc: LineCounter }
+/** A parsed store file read for its data only. */
+export interface YamlData<T> { path: string; data: T; /** Builds the Document on demand (to locate a problem). */ full: () => YamlFile<T> }
+
+type Validator = { (data: unknown): boolean; errors?: ErrorObject[] | null };
+const validators = new Map<object, Validator>();
+/** Use validators compiled at build time (the pack bundle registers them: no Ajv compile at start-up). */
+export function registerValidators(pairs: [object, Validator][]): void { for (const [schema, v] of pairs) validators.set(schema, v); }
+const validatorOf = (schema: object): Validator => {
+  let v = validators.get(schema);
+  if (!v) { v = ajv.compile(schema); validators.set(schema, v); }
+  return v;
+};
+
+/** Read and validate one YAML file for its data; throws the same located SotError as readYamlFile. */
+export function readYamlData<T>(path: string, schema: object): YamlData<T> {
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch (e) {
+    throw new SotError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
+  }
+  let data: unknown;
+  try { data = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: path }); } catch { return fullFrom<T>(path, text, schema); }
+  if (data === null || data === undefined || !validatorOf(schema)(data)) return fullFrom<T>(path, text, schema);
+  let full: YamlFile<T> | null = null;
+  return { path, data: data as T, full: () => (full ??= fullFrom<T>(path, text, schema).full()) };
+}
+
+function fullFrom<T>(path: string, text: string, schema: object): YamlData<T> {
+  const f = parseFull<T>(path, text, schema);
+  return { path, data: f.data, full: () => f };
+}
 
 function where(path: string, lc: LineCounter, offset: number | undefined): string {
   if (offset === undefined) return path;
@@ -29,12 +61,16 @@ function ajvMessage(e: ErrorObject): string {
   return `${at}: ${e.message ?? 'is invalid'}`;
 }
 
-/** Read and validate one YAML file; throws SotError with file:line:col. */
+/** Read and validate one YAML file with its Document; throws SotError with file:line:col. */
 export function readYamlFile<T>(path: string, schema: object): YamlFile<T> {
   let text: string;
   try { text = readFileSync(path, 'utf8'); } catch (e) {
     throw new SotError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
   }
+  return parseFull<T>(path, text, schema);
+}
+
+function parseFull<T>(path: string, text: string, schema: object): YamlFile<T> {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -43,8 +79,7 @@ export function readYamlFile<T>(path: string, schema: object): YamlFile<T> {
   }
   const data = doc.toJS() as unknown;
   if (data === null || data === undefined) throw new SotError('is empty (or null); a store file is never read as empty, restore it from git', path);
-  let validate = compiled.get(schema);
-  if (!validate) { validate = ajv.compile(schema); compiled.set(schema, validate); }
+  const validate = validatorOf(schema);
   if (!validate(data)) {
     const e = validate.errors![0]!;
     const segs = e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));

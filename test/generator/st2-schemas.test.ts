@@ -50,6 +50,18 @@ describe('pack/ against StackStorm schemas', () => {
       expect(doc.enabled, 'st2 rules default to disabled').to.equal(true);
     });
   }
+  it('one concurrency policy per change task, on its site parameter', () => {
+    const changes = yamls('actions').map((f) => load(`actions/${f}`)).filter((a) => ((a.tags ?? []) as { name: string; value: string }[]).some((t) => t.name === 'risk' && t.value === 'change'));
+    expect(yamls('policies').map((f) => f.replace('_per_site.yaml', '')).sort()).to.deep.equal(changes.map((a) => String(a.name)).sort());
+  });
+  for (const f of yamls('policies')) {
+    it(`policies/${f}`, () => {
+      const doc = load(`policies/${f}`);
+      expect(st2Validator('policy')(doc)).to.deep.equal([]);
+      expect(doc).to.deep.include({ policy_type: 'action.concurrency.attr', enabled: true });
+      expect((doc.parameters as { attributes: string[] }).attributes).to.deep.equal(['in']);
+    });
+  }
   for (const f of yamls('triggers')) {
     it(`triggers/${f}`, () => {
       const doc = load(`triggers/${f}`);

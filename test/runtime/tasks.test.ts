@@ -112,6 +112,7 @@ describe('tasks on the lab (real ansible-playbook against FRR)', function () {
       [['chat', 'add peer in=bma ip=10.0.0.6 as=65100'], /10\.0\.0\.6 is an address of bma-edge1 itself/],
       [['chat', 'add peer in=gbg ip=10.0.0.5 as=65100'], /10\.0\.0\.5 is not in a peering prefix of gbg \(10\.0\.1\.0\/30\)/],
       [['chat', 'set interface eth9 down in=bma'], /bma-edge1 has no interface eth9; it has: to-peer1, to-peer2/],
+      [['chat', 'set interface mgmt0 down in=bma'], /mgmt0 is the management interface of bma-edge1; netops never changes it/],
       [['chat', 'set interface to-peer1 sideways in=bma'], /state: "sideways" must be one of up, down/],
       [['add-peer', '--in', 'bma;reboot', '--ip', '10.0.0.9', '--as', '1'], /in: "bma;reboot" is not allowed/],
     ];

@@ -53,8 +53,8 @@ function convert(schema: unknown, extracted: Map<string, Json>, counter: { n: nu
   return out;
 }
 
-/** A validator for one pack file kind: action, alias, rule, pack, trigger_type, config_schema. */
-export function st2Validator(kind: 'action' | 'alias' | 'rule' | 'pack' | 'trigger_type' | 'config_schema') {
+/** A validator for one pack file kind: action, alias, rule, pack, policy, trigger_type, config_schema. */
+export function st2Validator(kind: 'action' | 'alias' | 'rule' | 'pack' | 'policy' | 'trigger_type' | 'config_schema') {
   const dir = join(sharedDir(), 'st2-schemas');
   const file = kind === 'trigger_type' || kind === 'config_schema' ? join(dir, 'generated', `${kind}.json`) : join(dir, `${kind}.json`);
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Json;
