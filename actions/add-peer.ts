@@ -9,8 +9,8 @@ export interface Params {
    */
   in: string;
   /**
-   * Address of the BGP neighbor.
-   * @format ipv4
+   * Address of the BGP neighbor (unicast: not 0.0.0.0, 127.x, multicast or broadcast).
+   * @format ipv4-unicast
    * @example 10.0.0.1
    */
   ip: string;
@@ -22,14 +22,16 @@ export interface Params {
    */
   as: Integer;
   /**
-   * Free text stored as the neighbor's description (one line, printable characters).
-   * @pattern ^[ -~]{1,80}$
+   * Free text stored as the neighbor's description (one line of printable ASCII, without ? # > or CLI error text).
+   * @format cli-text
+   * @maxLength 80
    * @example transit-a
    */
   description?: string;
   /**
-   * TCP MD5 password of the session.
-   * @pattern ^[!-~]{1,80}$
+   * TCP MD5 password of the session (printable ASCII without spaces or ? # >).
+   * @format cli-secret
+   * @maxLength 80
    */
   password?: Secret;
 }

@@ -9,8 +9,8 @@ export interface Params {
    */
   in: string;
   /**
-   * Address of the BGP neighbor to remove.
-   * @format ipv4
+   * Address of the BGP neighbor to remove (unicast).
+   * @format ipv4-unicast
    * @example 10.0.0.1
    */
   ip: string;

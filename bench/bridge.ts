@@ -7,6 +7,10 @@
  *    messages are parsed and counted but not forwarded (BENCH_FORWARD_ALL=1 forwards them too).
  * 2. latency: 1,000 msg/s for BENCH_SECONDS, every message forwarded: receipt-to-POST latency,
  *    measured from the send on the sender's side to the arrival of the POST at the double.
+ * 3. storm (issue 11): 20,000 msg/s for BENCH_SECONDS of BGP-Up (info) events from many peers and
+ *    noise, a webhook double limited to about 200 req/s (40 ms per request, 8 in flight), and 20
+ *    BGP Down (critical) events injected at random times: p99 send-to-POST latency of the
+ *    criticals, drops anywhere, RSS. The bridge runs as shipped with the pack's forward set.
  * Medians are over one-second windows. Run alone: `node dist/bench/bridge.js`.
  */
 import { median, type Figure } from './figure.js';
@@ -232,10 +236,93 @@ async function latency(seconds: number, rate: number): Promise<Figure[]> {
   }
 }
 
-/** Run both benchmarks; figures as medians over one-second windows. */
+/** The storm: mostly BGP Up (info) from 40 routers × 250 peers, the rest unknown noise. */
+function stormMessage(i: number): string {
+  const r = i % 40;
+  if (i % 2 === 0) return `<29>May  1 10:00:00 edge${r} bgpd[1234]: [M59KS-A3ZXZ] %ADJCHANGE: neighbor 10.${r}.${(i >> 1) % 250}.1(Unknown) in vrf default Up`;
+  return `<30>May  1 10:00:00 srv${r} sshd[22]: Accepted publickey for user${i % 5} from 192.0.2.${i % 250} port ${i % 60000} ssh2 seq=${i}`;
+}
+
+async function storm(seconds: number, rate: number, criticals: number): Promise<Figure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'netops-bench-storm-'));
+  const arrivals = new Map<number, number>();
+  const st2 = await startSt2Webhook({
+    apiKey: KEY,
+    onEvent: (p) => {
+      const m = /neighbor 172\.31\.0\.(\d+)\(/.exec(String(p.raw));
+      if (m) arrivals.set(Number(m[1]), performance.timeOrigin + performance.now());
+    },
+  });
+  st2.behave({ delayMs: 40 });
+  const port = await freeUdpPort();
+  const forwardSet = join(REPO, 'pack', 'bridge', 'forward.json');
+  const b = await startBridge(port, st2.url, dir, existsSync(forwardSet) ? ['--forward-set', forwardSet] : []);
+  const sock = dgram.createSocket('udp4');
+  sock.connect(port, '127.0.0.1');
+  await new Promise<void>((r) => sock.once('connect', () => r()));
+  // Critical k at a random time, from its own router and peer (172.31.0.k).
+  const at = Array.from({ length: criticals }, () => 1000 + Math.random() * (seconds * 1000 - 2000)).sort((x, y) => x - y);
+  const sentAt = new Map<number, number>();
+  const total = rate * seconds;
+  const t0 = performance.now();
+  let sent = 0;
+  let next = 0;
+  const rss: number[] = [];
+  let lastSecond = 0;
+  try {
+    await new Promise<void>((done) => {
+      const tick = () => {
+        const elapsed = performance.now() - t0;
+        const due = Math.min(total, Math.floor((elapsed * rate) / 1000));
+        while (sent < due) sock.send(stormMessage(sent++));
+        while (next < criticals && elapsed >= at[next]!) {
+          sentAt.set(next, performance.timeOrigin + performance.now());
+          sock.send(`<27>May  1 10:00:00 crit${next} bgpd[1]: [M59KS-A3ZXZ] %ADJCHANGE: neighbor 172.31.0.${next}(Unknown) in vrf default Down`);
+          next++;
+        }
+        if (Math.floor(elapsed / 1000) > lastSecond) {
+          lastSecond = Math.floor(elapsed / 1000);
+          const st = b.stats();
+          if (st) rss.push(st.rss_bytes / 2 ** 20);
+        }
+        if (sent >= total && next >= criticals) return done();
+        setTimeout(tick, 2);
+      };
+      tick();
+    });
+    await st2.waitFor(() => arrivals.size >= criticals, 30_000, 'the criticals').catch(() => undefined);
+    const deadline = Date.now() + 30_000;
+    while ((b.stats()?.received.total ?? 0) < total + criticals && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1200));
+    const peak = peakRss(b.child.pid!) / 2 ** 20;
+    const s = b.stats()!;
+    const lat = [...sentAt].map(([k, t]) => (arrivals.get(k) ?? Infinity) - t);
+    const p99 = percentile(lat, 99);
+    const lost = total + criticals - (s.received.total as number);
+    const note = `${arrivals.size}/${criticals} criticals at the webhook, latencies p50 ${round(percentile(lat, 50))} ms max ${round(Math.max(...lat))} ms; sent ${total + criticals}, received ${s.received.total}, kernel drops ${s.udp_kernel_drops ?? 'n/a'}, queue drops ${s.udp_queue_drops}, bridge drops ${s.dropped_total}; not forwarded ${s.not_forwarded}, storm absorbed ${s.storm?.absorbed}, delivered ${s.delivered} (${s.st2?.accept_rate}/s), spool depth ${s.spool.depth}`;
+    await b.stop();
+    return [
+      { name: `bridge storm: critical send-to-POST p99 @${rate} msg/s, webhook 200 req/s`, median: round(p99), unit: 'ms', target: '<= 1000 ms', ok: p99 <= 1000, note },
+      { name: 'bridge storm: events lost (sent - received, plus drops)', median: lost + (s.dropped_total as number), unit: 'msgs', target: '0', ok: lost + (s.dropped_total as number) === 0 },
+      { name: 'bridge storm: rss', median: round(median(rss)), unit: 'MB', target: '<= 200 MB', ok: peak <= 200, note: `peak (VmHWM) ${round(peak)} MB` },
+    ];
+  } finally {
+    sock.close();
+    if (b.child.exitCode === null) await b.stop();
+    await st2.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Run the benchmarks (BENCH_BRIDGE=ingest,latency,storm picks some); figures as medians over one-second windows. */
 export async function benchBridge(): Promise<Figure[]> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 60) || 60;
-  return [...(await ingest(seconds, 20_000)), ...(await latency(seconds, 1000))];
+  const pick = (process.env.BENCH_BRIDGE ?? 'ingest,latency,storm').split(',');
+  const out: Figure[] = [];
+  if (pick.includes('ingest')) out.push(...(await ingest(seconds, 20_000)));
+  if (pick.includes('latency')) out.push(...(await latency(seconds, 1000)));
+  if (pick.includes('storm')) out.push(...(await storm(seconds, Number(process.env.BENCH_STORM_RATE ?? 20_000) || 20_000, 20)));
+  return out;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

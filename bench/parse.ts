@@ -7,6 +7,9 @@
  *    unmatched lines).
  * 3. unrecognised: Linux daemon lines that no profile matches (the header fallback path).
  *
+ * 4. adversarial: median µs per 16 KiB near-miss line, before and after the quadratic prefix
+ *    patterns were rewritten (bench/adversarial.ts).
+ *
  * Each figure is the median of BENCH_RUNS (default 7) runs of BENCH_MESSAGES (default 200,000)
  * messages after a warm-up. Rates are per CPU second of this process (user + system), so other
  * load on the machine does not count against the parser; the wall-clock median is in the note.
@@ -17,6 +20,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Classifier } from '../bridge/parse.js';
 import { captureLines, corpusFixtures, ownFixtures } from '../test/syslog/fixtures.js';
+import { benchAdversarial } from './adversarial.js';
 
 
 
@@ -85,6 +89,7 @@ export async function benchParse(): Promise<Figure[]> {
       note: `${m.note}; ${runs} runs × ${messages} messages, per CPU second; wall-clock median ${Math.round(median(r.wall))} msg/s`,
     });
   }
+  out.push(...(await benchAdversarial()));
   return out;
 }
 

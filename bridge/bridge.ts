@@ -12,11 +12,14 @@ import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { isIP } from 'node:net';
-import { loadInventory, type InventoryHost } from '../runtime/inventory.js';
+import { loadInventory } from '../runtime/inventory.js';
 import type { DeviceEvent } from './event.js';
-import { parseSyslog } from './parse.js';
+import { Classifier, DEFAULT_BUDGET_MS } from './parse.js';
+import { neutraliseEvent } from './neutralise.js';
+import { senderVerifier, type Senders } from './verify.js';
 import { Damper } from './damping.js';
+import { forwards, loadForwardSet, type ForwardSet } from './forward.js';
+import { StormSummarizer, type StormStats } from './storm.js';
 import { Deliverer, type DeliverOptions, type DeliverStats } from './deliver.js';
 import { listen, parseEndpoint, type Listeners, type ListenStats, type Transport } from './listen.js';
 import { LEVELS, Spool, type DropNote, type Level, type SpoolStats } from './spool.js';
@@ -48,11 +51,30 @@ export interface BridgeOptions extends DeliverySettings {
   webhookUrl: string;
   /** Deliver unrecognised messages too (error: null, raw kept). */
   forwardUnknown?: boolean;
+  /** With an inventory: do not post events whose sender address is not in it (counted, logged). */
+  dropUnverified?: boolean;
+  /** Addresses of trusted syslog relays: their messages are identified by the router name they carry. */
+  trustedRelays?: string[];
+  /** Device profiles directory (default: the package's profiles/, or $NETOPS_PROFILES). */
+  profilesDir?: string;
+  /** Per-message classification budget in ms (default 20; 0: none); a message over it is set aside. */
+  classifyBudgetMs?: number;
+  /** Forward set file (pack/bridge/forward.json): post only events a rule can match, plus forwardMinLevel; null posts every event. */
+  forwardSet?: string | null;
+  /** Events at or above this level are posted even when no rule matches (default critical; none: rules only). */
+  forwardMinLevel?: 'info' | 'warning' | 'critical' | 'none';
+  /** Storm summaries: distinct sources of one kind per window before summarising (default 20; 0 turns them off). */
+  stormThreshold?: number;
+  stormWindowMs?: number;
   /** Flap damping window; 0 turns damping off. */
   flapWindowMs?: number;
   flapMaxKeys?: number;
   maxFrame?: number;
   maxConnections?: number;
+  /** TCP/TLS connections at once from one address (default 16). */
+  maxPerSource?: number;
+  /** Close TCP/TLS connections idle this long (default 5 min; 0: never). */
+  idleTimeoutMs?: number;
   recvBufferSize?: number;
   /** Write the stats document here every statsIntervalMs (atomically). */
   statsJson?: string | null;
@@ -80,6 +102,15 @@ export interface BridgeStats {
   /** Unknown messages not delivered because --forward-unknown is off (by design, counted). */
   unknown_not_forwarded: number;
   enriched: number;
+  /** Events from an address the inventory does not list (router/host only claimed). */
+  unverified: number;
+  /** Of those, events claiming the name of a known router. */
+  impersonations: number;
+  /** Messages whose classification ran over the budget (left unclassified). */
+  set_aside: number;
+  /** Classified events no rule of the forward set can match (counted, not posted). */
+  not_forwarded: number;
+  storm: StormStats;
   spooled: number;
   delivered: number;
   rejected: Record<string, number>;
@@ -88,8 +119,10 @@ export interface BridgeStats {
   dropped_total: number;
   damping: { suppressed: number; summaries: number; paired: number; evicted: number; keys: number };
   spool: Pick<SpoolStats, 'depth' | 'depthByLevel' | 'pendingBytes' | 'diskBytes' | 'segments' | 'inFlight' | 'recovered' | 'tornLines' | 'corruptLines' | 'compactions' | 'writeErrors' | 'overSoft'>;
-  st2: Pick<DeliverStats, 'failing' | 'failingSeconds' | 'lastError' | 'inFlight'>;
-  connections: Pick<ListenStats, 'connections' | 'connectionsTotal' | 'connectionsRefused' | 'tlsErrors' | 'socketErrors'>;
+  st2: Pick<DeliverStats, 'failing' | 'failingSeconds' | 'lastError' | 'inFlight'> & { /** Events StackStorm accepted per second over the last stats interval. */ accept_rate: number };
+  /** How far behind each lane is (queued events, age of the oldest in ms). */
+  lanes: SpoolStats['lanes'];
+  connections: Pick<ListenStats, 'connections' | 'connectionsTotal' | 'connectionsRefused' | 'connectionsRefusedPerSource' | 'idleClosed' | 'framingErrors' | 'tlsErrors' | 'socketErrors'>;
   udp_kernel_drops: number | null;
   /** UDP datagrams dropped because the bridge's own receive queue was full (main thread too slow). */
   udp_queue_drops: number;
@@ -114,47 +147,34 @@ export interface Bridge {
   close(graceMs?: number): Promise<void>;
 }
 
-interface InventoryIndex {
-  byAddress: Map<string, InventoryHost>;
-  byName: Map<string, InventoryHost>;
-}
-
-function indexInventory(path: string): InventoryIndex {
-  const inv = loadInventory(path);
-  const byAddress = new Map<string, InventoryHost>();
-  const byName = new Map<string, InventoryHost>();
-  for (const h of inv.hosts.values()) {
-    byAddress.set(h.address, h);
-    byName.set(h.name.toLowerCase(), h);
-    const short = h.name.toLowerCase().split('.')[0]!;
-    if (!byName.has(short)) byName.set(short, h);
-  }
-  return { byAddress, byName };
-}
-
-/** Fill site and router from the inventory: by sender address, else by host name (full or short). */
-export function enrich(ev: DeviceEvent, idx: InventoryIndex | null): boolean {
-  if (!idx) return false;
-  const host = ev.host?.toLowerCase();
-  const h = idx.byAddress.get(ev.ip) ?? (host ? idx.byName.get(host) ?? (isIP(host) ? undefined : idx.byName.get(host.split('.')[0]!)) : undefined);
-  if (!h) return false;
-  ev.site = h.site;
-  ev.router = h.name;
-  return true;
+/** The inventory's address → router mapping (the source of truth will provide it later). */
+function indexInventory(path: string): Senders {
+  const senders: Senders = new Map();
+  for (const h of loadInventory(path).hosts.values()) senders.set(h.address, { router: h.name, site: h.site });
+  return senders;
 }
 
 /** Start the bridge. */
 export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const log = o.log;
   const started = Date.now();
-  let inventory: InventoryIndex | null = o.inventory ? indexInventory(o.inventory) : null;
-  if (o.inventory) log('info', `inventory ${o.inventory}: ${inventory!.byName.size} router names`);
+  // The device profiles load (and every pattern is checked for backtracking) before anything
+  // listens: broken profiles refuse the start with their diagnostics (ProfileError).
+  const classifier = new Classifier({
+    profilesDir: o.profilesDir,
+    vet: true,
+    budgetMs: o.classifyBudgetMs ?? DEFAULT_BUDGET_MS,
+    onSetAside: (s) => log('warn', `set aside a ${s.length}-character message from ${s.ip}: classification ran ${s.elapsedMs.toFixed(1)} ms (in ${s.ref}), over the budget`),
+  });
+  let inventory: Senders | null = o.inventory ? indexInventory(o.inventory) : null;
+  const relays = new Set(o.trustedRelays ?? []);
+  let verify = inventory ? senderVerifier(inventory, relays) : null;
+  if (o.inventory) log('info', `inventory ${o.inventory}: ${inventory!.size} router addresses`);
 
-  // Load the device profiles now (not on the first message), so a broken profile shows at start.
-  const warm = parseSyslog('<14>netops bridge warm-up', '127.0.0.1');
-  if (warm.message_details && typeof warm.message_details.parseError === 'string') log('error', `parser: ${warm.message_details.parseError}`);
-
-  const c = { parsed: 0, unknown: 0, unknownForwarded: 0, unknownSkipped: 0, enriched: 0, spooled: 0 };
+  const c = { parsed: 0, unknown: 0, unknownForwarded: 0, unknownSkipped: 0, enriched: 0, unverified: 0, impersonations: 0, spooled: 0, notForwarded: 0 };
+  const forwardSet: ForwardSet | null = o.forwardSet ? loadForwardSet(o.forwardSet) : null;
+  if (forwardSet) log('info', `forward set ${forwardSet.source}: ${forwardSet.rules.length} rules; posting what they can match and events at level ${o.forwardMinLevel ?? 'critical'} and above, counting the rest`);
+  const storm = o.stormThreshold === 0 ? null : new StormSummarizer({ threshold: o.stormThreshold, windowMs: o.stormWindowMs }, (ev, sid) => log('info', `storm ${sid}: ${ev.id} ${ev.level} ${ev.summary}`));
   const bridgeDrops: Record<Level, Record<string, number>> = { info: {}, warning: {}, critical: {} };
   const pendingDropLog = new Map<string, number>();
   let lastDropLog = 0;
@@ -206,11 +226,21 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     if (r.dropped.length > 0) noteDrops(r.dropped);
   };
 
+  /** After damping: the forward set decides, then storms are summarised. */
+  const post = (ev: DeviceEvent): void => {
+    if (ev.error !== null && !forwards(ev, forwardSet, o.forwardMinLevel)) {
+      c.notForwarded++;
+      return;
+    }
+    if (!storm) return emit(ev);
+    for (const e of storm.push(ev)) emit(e);
+  };
+
   const onMessage = (frame: Frame, ip: string, receivedAt: number, _t: Transport): void => {
     const raw = frame.data.toString('utf8');
     let ev: DeviceEvent;
     try {
-      ev = parseSyslog(raw, ip, receivedAt / 1000);
+      ev = classifier.parse(raw, ip, receivedAt / 1000);
     } catch (err) {
       // parseSyslog is not supposed to throw; if it does, count and say so.
       bridgeDrops.info.parse_exception = (bridgeDrops.info.parse_exception ?? 0) + 1;
@@ -227,9 +257,21 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       }
       c.unknownForwarded++;
     } else c.parsed++;
-    if (enrich(ev, inventory)) c.enriched++;
-    if (!damper) return emit(ev);
-    for (const e of damper.push(ev)) emit(e);
+    ev = neutraliseEvent(ev);
+    const who = verify ? verify(ev) : null;
+    if (who === null) ev.verified = null;
+    else if (who === 'verified') c.enriched++;
+    else {
+      c.unverified++;
+      if (who === 'impersonation') c.impersonations++;
+      if (o.dropUnverified) {
+        bridgeDrops[ev.level].unverified = (bridgeDrops[ev.level].unverified ?? 0) + 1;
+        noteDrops([{ level: ev.level, reason: 'unverified' }]);
+        return;
+      }
+    }
+    if (!damper) return post(ev);
+    for (const e of damper.push(ev)) post(e);
   };
 
   const listeners = await listen({
@@ -240,6 +282,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     tlsKey: o.tlsKey ?? undefined,
     maxFrame: o.maxFrame,
     maxConnections: o.maxConnections,
+    maxPerSource: o.maxPerSource,
+    idleTimeoutMs: o.idleTimeoutMs,
+    isKnown: (ip) => (inventory?.has(ip) ?? false) || relays.has(ip),
     recvBufferSize: o.recvBufferSize,
     onMessage,
     onFatal: o.onFatal,
@@ -250,7 +295,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   });
   deliverer.start();
 
-  const tick = damper ? setInterval(() => damper.tick().forEach(emit), 1000) : null;
+  const tick = damper || storm ? setInterval(() => {
+    damper?.tick().forEach(post);
+    storm?.tick().forEach(emit);
+  }, 1000) : null;
+  let rate = { at: Date.now(), delivered: 0, perSecond: 0 };
   let lag = 0;
   let lastBeat = Date.now();
   const statsEvery = o.statsIntervalMs ?? 10_000;
@@ -267,6 +316,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       log('error', `the kernel dropped ${ls.udpKernelDrops - seenKernelDrops} UDP datagrams (receive buffer full): raise net.core.rmem_max and --udp-rcvbuf`);
     }
     seenKernelDrops = ls.udpKernelDrops;
+    const delivered = deliverer.stats().delivered;
+    rate = { at: now, delivered, perSecond: Math.round(((delivered - rate.delivered) * 1000) / Math.max(1, now - rate.at)) };
     lag = Math.max(0, now - lastBeat - statsEvery);
     lastBeat = now;
     if (o.statsJson) void writeStats(o.statsJson, stats()).catch((err: Error) => log('warn', `cannot write ${o.statsJson}: ${err.message}`));
@@ -314,6 +365,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       unknown_forwarded: c.unknownForwarded,
       unknown_not_forwarded: c.unknownSkipped,
       enriched: c.enriched,
+      unverified: c.unverified,
+      impersonations: c.impersonations,
+      set_aside: classifier.stats.setAside,
+      not_forwarded: c.notForwarded,
+      storm: storm ? storm.stats() : { absorbed: 0, summaries: 0, active: 0 },
       spooled: c.spooled,
       delivered: ds.delivered,
       rejected: ds.rejected,
@@ -335,11 +391,15 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
         writeErrors: sp.writeErrors,
         overSoft: sp.overSoft,
       },
-      st2: { failing: ds.failing, failingSeconds: ds.failingSeconds, lastError: ds.lastError, inFlight: ds.inFlight },
+      st2: { failing: ds.failing, failingSeconds: ds.failingSeconds, lastError: ds.lastError, inFlight: ds.inFlight, accept_rate: rate.perSecond },
+      lanes: sp.lanes,
       connections: {
         connections: ls.connections,
         connectionsTotal: ls.connectionsTotal,
         connectionsRefused: ls.connectionsRefused,
+        connectionsRefusedPerSource: ls.connectionsRefusedPerSource,
+        idleClosed: ls.idleClosed,
+        framingErrors: ls.framingErrors,
         tlsErrors: ls.tlsErrors,
         socketErrors: ls.socketErrors,
       },
@@ -360,7 +420,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       if (!o.inventory) return;
       try {
         inventory = indexInventory(o.inventory);
-        log('info', `inventory ${o.inventory} reloaded: ${inventory.byName.size} router names`);
+        verify = senderVerifier(inventory, relays);
+        log('info', `inventory ${o.inventory} reloaded: ${inventory.size} router addresses`);
       } catch (err) {
         log('error', `inventory ${o.inventory} not reloaded (keeping the old one): ${(err as Error).message}`);
       }
@@ -368,7 +429,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     close(graceMs = 5000) {
       closing ??= (async () => {
         await listeners.close();
-        if (damper) damper.flush().forEach(emit);
+        if (damper) damper.flush().forEach(post);
+        if (storm) storm.flush().forEach(emit);
         accepting = false;
         if (tick) clearInterval(tick);
         await deliverer.stop(graceMs);
@@ -410,7 +472,8 @@ export function statsLine(s: BridgeStats): string {
   const rejected = Object.values(s.rejected).reduce((a, b) => a + b, 0);
   return (
     `received=${s.received.total} (udp ${s.received.udp}, tcp ${s.received.tcp}, tls ${s.received.tls}) parsed=${s.parsed} unknown=${s.unknown}` +
-    ` delivered=${s.delivered} rejected=${rejected} spool_depth=${s.spool.depth} dropped=${s.dropped_total}` +
+    ` not_forwarded=${s.not_forwarded} storm_absorbed=${s.storm.absorbed} delivered=${s.delivered} (${s.st2.accept_rate}/s) rejected=${rejected} spool_depth=${s.spool.depth}` +
+    ` lag critical ${s.lanes.critical.queued}/${s.lanes.critical.lagMs}ms warning ${s.lanes.warning.queued}/${s.lanes.warning.lagMs}ms info ${s.lanes.info.queued}/${s.lanes.info.lagMs}ms dropped=${s.dropped_total}` +
     ` (info ${sum('info')}, warning ${sum('warning')}, critical ${sum('critical')}) damped=${s.damping.suppressed}` +
     ` oversize=${s.oversize} udp_kernel_drops=${s.udp_kernel_drops ?? 'n/a'} udp_queue_drops=${s.udp_queue_drops}${s.st2.failing ? ` st2=DOWN ${s.st2.failingSeconds}s` : ''}`
   );

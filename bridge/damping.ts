@@ -75,7 +75,8 @@ const UP_STATES = new Set(['established', 'up']);
 /** Key and direction of an event the damper handles, or null when it passes untouched. */
 export function classify(ev: DeviceEvent): { key: string; kind: Kind; up: boolean } | null {
   if (ev.state == null || ev.state === '') return null;
-  const who = ev.router ?? ev.host ?? ev.ip;
+  // only a verified router is keyed by its name: a claimed name is keyed with its sender address
+  const who = ev.verified === true ? ev.router : `${ev.router ?? ev.host ?? ''}@${ev.ip}`;
   const up = UP_STATES.has(ev.state.trim().toLowerCase());
   if (ev.peer) return { key: `${who}|bgp|${ev.peer}`, kind: 'bgp', up };
   if (ev.interface) return { key: `${who}|if|${ev.interface}`, kind: 'interface', up };

@@ -2,13 +2,15 @@
  * Delivery of spooled events to StackStorm's webhook: `POST …/webhooks/st2` with
  * `{"trigger": "netops.device_event", "payload": <event>}` and the `St2-Api-Key` header.
  *
- * Records are taken from the spool in seq order and sent with up to `concurrency` requests in
- * flight (keep-alive). 2xx finishes a record. 5xx, 408, 429, timeouts and connection errors are
- * retried with capped exponential backoff and jitter: while failing, one request at a time
- * probes StackStorm, oldest record first, so the backlog drains in order once it answers.
- * 401/403 are retried too (a wrong key must not throw the backlog away) and logged as an
- * authentication problem. Any other 4xx is a permanent rejection of that event: counted,
- * logged with the event id, finished so it does not block the queue.
+ * Records are taken from the spool by lane (critical first) and sent with up to `concurrency`
+ * requests in flight (keep-alive). 2xx finishes a record. Only 400 and 422 (StackStorm refused
+ * that payload) reject one event: counted, logged with the event id and the reason, finished so
+ * it does not block the queue. Every other answer is a property of StackStorm or of the
+ * configuration, never of the event, so the backlog is kept and retried with capped exponential
+ * backoff and jitter: 5xx, 408, 429, timeouts, connection errors; 401/403 (key), 404 (URL) and
+ * 3xx are logged loudly with the URL and what to fix. A redirect from http to https on the same
+ * host (StackStorm's nginx) is followed once: the https URL is used from then on, and the log
+ * says so. While failing, one request at a time probes StackStorm, most urgent lane first.
  * At-least-once: a redelivery carries the same event id; requests that may be redeliveries
  * (retries, records recovered from disk) carry the header `Netops-Redelivery: 1`.
  */
@@ -99,6 +101,9 @@ export class Deliverer {
   private running = false;
   private inFlight = 0;
   private retry: SpoolRecord[] = [];
+  /** The URL requests go to (changes once when an http → https redirect is followed). */
+  private url: string;
+  private redirected = false;
   private failing = false;
   private failingSince = 0;
   private attempt = 0;
@@ -117,6 +122,7 @@ export class Deliverer {
     private readonly spool: Spool,
     private readonly o: DeliverOptions,
   ) {
+    this.url = o.url;
     this.concurrency = Math.max(1, o.concurrency ?? 8);
     this.retryMin = o.retryMinMs ?? 500;
     this.retryMax = Math.max(this.retryMin, o.retryMaxMs ?? 30_000);
@@ -241,9 +247,11 @@ export class Deliverer {
     });
   }
 
+  /** Keep the retry queue in delivery order: most urgent lane first, then seq. */
   private queueRetry(rec: SpoolRecord): void {
+    const key = (r: SpoolRecord) => (2 - LEVEL_RANK[r.level]!) * 2 ** 50 + r.seq;
     let i = this.retry.length;
-    while (i > 0 && this.retry[i - 1]!.seq > rec.seq) i--;
+    while (i > 0 && key(this.retry[i - 1]!) > key(rec)) i--;
     this.retry.splice(i, 0, rec);
   }
 
@@ -262,17 +270,27 @@ export class Deliverer {
     let outcome: Outcome;
     let cause: string;
     try {
-      const res = await this.http.post(this.o.url, body, { headers });
+      let res = await this.http.post(this.url, body, { headers });
+      const to = res.status >= 300 && res.status < 400 ? httpsOnSameHost(this.url, res.headers.location) : null;
+      if (to && this.redirected && to === this.url) {
+        // Sent before the redirect was learnt: send it where the others go now.
+        res = await this.http.post(this.url, body, { headers });
+      } else if (to && !this.redirected) {
+        this.redirected = true;
+        this.o.log?.('warn', `StackStorm at ${redactUrl(this.url)} redirects to ${redactUrl(to)} (HTTP ${res.status}); following it once and using https from now on: set the bridge's StackStorm URL to ${redactUrl(to)}`);
+        this.url = to;
+        res = await this.http.post(this.url, body, { headers });
+      }
       const st = res.status;
       cause = String(st);
       if (st >= 200 && st < 300) outcome = 'delivered';
-      else if (st === 408 || st === 429 || st === 401 || st === 403 || st >= 500 || st < 200) outcome = 'retry';
-      else outcome = 'rejected';
+      else if (st === 400 || st === 422) outcome = 'rejected';
+      else outcome = 'retry';
       if (outcome === 'rejected') {
         this.s.rejected[cause] = (this.s.rejected[cause] ?? 0) + 1;
         this.o.log?.('error', `StackStorm rejected event ${eventId(rec.json)} (${rec.level}) with HTTP ${st}: ${snippet(res.data)}; not retrying`);
       } else if (outcome === 'retry') {
-        this.noteFailure(cause, `HTTP ${st}${st === 401 || st === 403 ? ' (authentication: check ST2_API_KEY / --api-key-file)' : ''}: ${snippet(res.data)}`, res.headers['retry-after']);
+        this.noteFailure(cause, `HTTP ${st}${hint(st, this.url, res.headers.location)}: ${snippet(res.data)}`, res.headers['retry-after']);
       }
     } catch (err) {
       // Only the code and message: an axios error object carries the request headers (the key).
@@ -297,7 +315,7 @@ export class Deliverer {
     const now = Date.now();
     if (!this.failing) {
       this.lastReminder = now;
-      this.o.log?.('warn', `StackStorm at ${redactUrl(this.o.url)} not accepting events (${text}); spooling and retrying`);
+      this.o.log?.(/^HTTP (3|40[134])/.test(text) ? 'error' : 'warn', `StackStorm at ${redactUrl(this.url)} not accepting events (${text}); keeping the backlog and retrying`);
     } else if (now - this.lastReminder >= 60_000) {
       this.lastReminder = now;
       this.o.log?.('warn', `StackStorm still not accepting events after ${Math.round((now - this.failingSince) / 1000)} s (${text}); ${this.spool.stats().depth} events spooled`);
@@ -332,6 +350,28 @@ export class Deliverer {
     this.notify = null;
     n?.();
   }
+}
+
+const LEVEL_RANK: Record<string, number> = { info: 0, warning: 1, critical: 2 };
+
+/** The redirect target when it is the same host and port moved from http to https, else null. */
+export function httpsOnSameHost(from: string, location: unknown): string | null {
+  if (typeof location !== 'string' || !location) return null;
+  try {
+    const a = new URL(from);
+    const b = new URL(location, from);
+    return a.protocol === 'http:' && b.protocol === 'https:' && a.hostname === b.hostname ? b.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What to fix for an answer that is a configuration problem. */
+function hint(st: number, url: string, location: unknown): string {
+  if (st === 401 || st === 403) return ' (authentication: check ST2_API_KEY / --api-key-file)';
+  if (st === 404) return ` (no webhook at ${redactUrl(url)}: check --st2-url — the webhook is <base>/api/v1/webhooks/st2 — and that the netops pack is installed)`;
+  if (st >= 300 && st < 400) return ` (redirect to ${typeof location === 'string' ? redactUrl(new URL(location, url).toString()) : 'nowhere'}: set --st2-url to the URL StackStorm answers on)`;
+  return '';
 }
 
 /** The event id inside event JSON, for logs. */

@@ -55,4 +55,10 @@ export interface DeviceEvent {
   down_seconds?: number | null;
   /** On a flap summary: how many transitions were held back in the window. */
   flaps?: number | null;
+  /**
+   * Whether the sender's address is a known router's (the inventory's address → router mapping):
+   * true (site and router come from it); false (unknown address: host and router are only what
+   * the message claims, site is null); null when the bridge has no inventory to check against.
+   */
+  verified?: boolean | null;
 }

@@ -17,6 +17,15 @@ export interface Frame {
 /** Default cap on one message: 64 KiB. */
 export const DEFAULT_MAX_FRAME = 64 * 1024;
 
+/**
+ * The longest octet count believed for a given maxFrame: 16 times it, at least 1 MiB. A longer
+ * claim (`999999999 `) is not a message but a broken or hostile stream: skipping it would swallow
+ * everything after it, so the decoder stops and the connection is closed (and counted).
+ */
+export function maxOctetCount(maxFrame: number): number {
+  return Math.max(1024 * 1024, 16 * maxFrame);
+}
+
 const LF = 0x0a;
 const CR = 0x0d;
 const NUL = 0x00;
@@ -41,6 +50,8 @@ export class FrameDecoder {
   private mode: Mode = { kind: 'start' };
   private readonly parts: Buffer[] = [];
   private partsLen = 0;
+  /** Why the stream cannot be decoded any further (an absurd octet count); null while it can. */
+  error: string | null = null;
 
   constructor(readonly maxFrame = DEFAULT_MAX_FRAME) {}
 
@@ -52,6 +63,7 @@ export class FrameDecoder {
   /** Feed a chunk; returns the frames it completed. */
   push(chunk: Buffer): Frame[] {
     const out: Frame[] = [];
+    if (this.error !== null) return out;
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     let pos = 0;
     for (;;) {
@@ -64,6 +76,11 @@ export class FrameDecoder {
         if (detected === 'line') {
           this.mode = { kind: 'line' };
           continue;
+        }
+        if (detected.len > maxOctetCount(this.maxFrame)) {
+          this.error = `octet count ${detected.len} is longer than any message (at most ${maxOctetCount(this.maxFrame)})`;
+          this.buf = Buffer.alloc(0);
+          return out;
         }
         pos = detected.next;
         this.mode =

@@ -38,8 +38,18 @@ export interface ListenOptions {
   tlsKey?: string | Buffer;
   /** Longest message kept (default 64 KiB); longer ones are truncated and counted. */
   maxFrame?: number;
-  /** TCP + TLS connections at once (default 1024); more are refused and counted. */
+  /**
+   * TCP + TLS connections at once from senders that are not known routers (default 1024); more
+   * are refused and counted. Known routers (`isKnown`) are never refused for it: their room is
+   * reserved, bounded by maxPerSource each.
+   */
   maxConnections?: number;
+  /** Connections at once from one address (default 16); more are refused and counted. */
+  maxPerSource?: number;
+  /** A connection that sends nothing for this long is closed and counted (default 300000 = 5 min; 0: never). */
+  idleTimeoutMs?: number;
+  /** Whether an address is a known router's (the inventory's); default: none is. */
+  isKnown?: (ip: string) => boolean;
   /** SO_RCVBUF asked for UDP sockets (default 8 MiB). */
   recvBufferSize?: number;
   /** Received datagrams waiting for the main thread, in bytes, before new ones are dropped and counted (default 64 MiB). */
@@ -58,8 +68,14 @@ export interface ListenStats {
   oversize: number;
   connections: number;
   connectionsTotal: number;
-  /** Connections refused because maxConnections was reached. */
+  /** Connections refused (total, per-source or not-known limit reached). */
   connectionsRefused: number;
+  /** Of those: refused because the address already had maxPerSource connections. */
+  connectionsRefusedPerSource: number;
+  /** Connections closed after idleTimeoutMs without data. */
+  idleClosed: number;
+  /** Connections closed because their stream could not be decoded (an absurd octet count). */
+  framingErrors: number;
   tlsErrors: number;
   socketErrors: number;
   /** Datagrams the kernel dropped on our UDP sockets (Linux /proc/net/udp; last value read); null when unknown. */
@@ -111,6 +127,12 @@ export function normalizeIp(ip: string | undefined): string {
 export async function listen(o: ListenOptions): Promise<Listeners> {
   const maxFrame = o.maxFrame ?? DEFAULT_MAX_FRAME;
   const maxConnections = o.maxConnections ?? 1024;
+  const maxPerSource = o.maxPerSource ?? 16;
+  const idleTimeoutMs = o.idleTimeoutMs ?? 300_000;
+  const isKnown = o.isKnown ?? (() => false);
+  /** Open connections per address, and those of senders that are not known routers. */
+  const perSource = new Map<string, number>();
+  let unknownOpen = 0;
   const recvBufferSize = o.recvBufferSize ?? 8 * 1024 * 1024;
   const st: ListenStats = {
     messages: { udp: 0, tcp: 0, tls: 0 },
@@ -119,6 +141,9 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     connections: 0,
     connectionsTotal: 0,
     connectionsRefused: 0,
+    connectionsRefusedPerSource: 0,
+    idleClosed: 0,
+    framingErrors: 0,
     tlsErrors: 0,
     socketErrors: 0,
     udpKernelDrops: null,
@@ -136,9 +161,9 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     if (d !== null) st.udpKernelDrops = d;
   };
 
+  // bytes are counted as received (UDP: the datagram; TCP/TLS: each chunk), never as claimed
   const deliver = (frame: Frame, ip: string, t: number, transport: Transport): void => {
     st.messages[transport]++;
-    st.bytes += frame.length;
     if (frame.truncated) st.oversize++;
     if (frame.data.length === 0) return;
     try {
@@ -148,16 +173,68 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     }
   };
 
-  const onConnection = (sock: net.Socket, transport: Transport): void => {
+  // refusals are logged at most every 5 s (a flood of connections must not become a flood of log lines)
+  let refusedSinceLog = 0;
+  let lastRefuseLog = 0;
+  const refuse = (sock: net.Socket, transport: Transport, ip: string, why: string): void => {
+    st.connectionsRefused++;
+    refusedSinceLog++;
+    sock.destroy();
+    if (Date.now() - lastRefuseLog < 5000) return;
+    o.log?.('warn', `${transport}: refused a connection from ${ip} (${why})${refusedSinceLog > 1 ? `; ${refusedSinceLog} refused since the last report` : ''}`);
+    lastRefuseLog = Date.now();
+    refusedSinceLog = 0;
+  };
+
+  /** Count a new TCP connection against the limits (TLS: before its handshake); false when refused. */
+  const admit = (sock: net.Socket, transport: Transport): boolean => {
+    const ip = normalizeIp(sock.remoteAddress);
+    const known = isKnown(ip);
+    const mine = perSource.get(ip) ?? 0;
+    if (mine >= maxPerSource) {
+      st.connectionsRefusedPerSource++;
+      refuse(sock, transport, ip, `it already has ${mine} open, max ${maxPerSource} per address`);
+      return false;
+    }
+    if (!known && unknownOpen >= maxConnections) {
+      refuse(sock, transport, ip, `max ${maxConnections} open from addresses that are not known routers`);
+      return false;
+    }
+    perSource.set(ip, mine + 1);
+    if (!known) unknownOpen++;
     st.connections++;
     st.connectionsTotal++;
-    sockets.add(sock);
+    sock.once('close', () => {
+      st.connections--;
+      const n = (perSource.get(ip) ?? 1) - 1;
+      if (n > 0) perSource.set(ip, n);
+      else perSource.delete(ip);
+      if (!known) unknownOpen--;
+    });
+    return true;
+  };
+
+  const onConnection = (sock: net.Socket, transport: Transport): void => {
     const ip = normalizeIp(sock.remoteAddress);
+    sockets.add(sock);
     const dec = new FrameDecoder(maxFrame);
     sock.setKeepAlive(true, 60_000);
+    if (idleTimeoutMs > 0) {
+      sock.setTimeout(idleTimeoutMs, () => {
+        st.idleClosed++;
+        o.log?.('debug', `${transport} connection from ${ip}: idle for ${idleTimeoutMs} ms, closed`);
+        sock.destroy();
+      });
+    }
     sock.on('data', (chunk: Buffer) => {
       const t = Date.now();
+      st.bytes += chunk.length;
       for (const f of dec.push(chunk)) deliver(f, ip, t, transport);
+      if (dec.error !== null && !sock.destroyed) {
+        st.framingErrors++;
+        o.log?.('warn', `${transport} connection from ${ip} closed: ${dec.error}`);
+        sock.destroy();
+      }
     });
     sock.on('end', () => {
       const t = Date.now();
@@ -169,7 +246,6 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
       o.log?.('debug', `${transport} connection from ${ip}: ${err.message}`);
     });
     sock.on('close', () => {
-      st.connections--;
       sockets.delete(sock);
     });
   };
@@ -183,6 +259,7 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
           const len = batch.lens[i]!;
           const frame: Frame = { data: data.subarray(off, off + len), truncated: batch.orig[i]! > len, length: batch.orig[i]! };
           off += len;
+          st.bytes += batch.orig[i]!;
           deliver(frame, batch.ips[i]!, batch.times[i]!, 'udp');
         }
         st.udpQueueDrops = batch.queueDrops;
@@ -211,18 +288,17 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
       if (transport === 'tls') {
         if (!o.tlsCert || !o.tlsKey) throw new Error('TLS listener needs --tls-cert and --tls-key');
         server = tls.createServer({ cert: o.tlsCert, key: o.tlsKey, minVersion: 'TLSv1.2', handshakeTimeout: 10_000 }, (s) => onConnection(s, 'tls'));
+        // the limits count the TCP connection, before the handshake costs anything
+        server.on('connection', (raw: net.Socket) => void admit(raw, 'tls'));
         server.on('tlsClientError', (err, s) => {
           st.tlsErrors++;
           o.log?.('debug', `tls handshake from ${normalizeIp(s.remoteAddress)}: ${err.message}`);
         });
       } else {
-        server = net.createServer((s) => onConnection(s, 'tcp'));
+        server = net.createServer((s) => {
+          if (admit(s, 'tcp')) onConnection(s, 'tcp');
+        });
       }
-      server.maxConnections = maxConnections;
-      server.on('drop', () => {
-        st.connectionsRefused++;
-        o.log?.('warn', `${transport}: refused a connection (max ${maxConnections} open)`);
-      });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(ep.port, ep.host, () => {

@@ -27,6 +27,10 @@ export const UNKNOWN_HOST = 'unknown';
 export const REQUIRES_WINDOW = 128;
 /** Longest summary, in characters. */
 export const MAX_SUMMARY_LENGTH = 300;
+/** The bridge's per-message classification budget (ms); a message over it is set aside (counted, left unclassified). */
+export const DEFAULT_BUDGET_MS = 20;
+/** Lines shorter than this are not timed: no pattern can spend the budget on them. */
+const BUDGET_MIN_LENGTH = 256;
 
 /** Counters a Classifier keeps. */
 export interface ClassifierStats {
@@ -39,6 +43,17 @@ export interface ClassifierStats {
   byOs: Record<string, number>;
   /** Matched messages per error tag. */
   byError: Record<string, number>;
+  /** Messages whose classification ran over the time budget and was abandoned (left unclassified). */
+  setAside: number;
+}
+
+/** A message whose classification ran over the budget. */
+export interface SetAside {
+  ip: string;
+  length: number;
+  elapsedMs: number;
+  /** The prefix or rule that was running when the budget ran out. */
+  ref: string;
 }
 
 /** A classification with the profile rule and device prefix that produced it. */
@@ -56,6 +71,16 @@ export interface ClassifierOptions {
   profiles?: ProfileSet;
   /** Directory holding <os>/_prefix.yml and <os>/<EVENT>.yml; default: defaultProfilesDir(). */
   profilesDir?: string;
+  /** Refuse patterns that backtrack super-linearly (NP009) when loading (see LoadOptions.vet). */
+  vet?: boolean;
+  /**
+   * Per-message classification budget in ms (default 0: none; the bridge uses DEFAULT_BUDGET_MS).
+   * With a budget, every regex is compiled when the Classifier is built, so V8's lazy regex
+   * compilation never counts against a message.
+   */
+  budgetMs?: number;
+  /** Told about each message set aside for running over the budget. */
+  onSetAside?: (s: SetAside) => void;
 }
 
 /** The profiles directory: $NETOPS_PROFILES, else `profiles/` of the package this module belongs to. */
@@ -160,11 +185,16 @@ interface Claim {
 /** Classifies raw syslog lines with one compiled profile set, and counts what it saw. */
 export class Classifier {
   readonly profiles: ProfileSet;
-  readonly stats: ClassifierStats = { messages: 0, matched: 0, unknown: 0, byOs: {}, byError: {} };
+  readonly stats: ClassifierStats = { messages: 0, matched: 0, unknown: 0, byOs: {}, byError: {}, setAside: 0 };
+  private readonly budgetMs: number;
+  private readonly onSetAside: ((s: SetAside) => void) | null;
 
   /** Loads and compiles the profiles; throws ProfileError when they are broken. */
   constructor(opts: ClassifierOptions = {}) {
-    this.profiles = opts.profiles ?? loadProfiles(opts.profilesDir ?? defaultProfilesDir());
+    this.profiles = opts.profiles ?? loadProfiles(opts.profilesDir ?? defaultProfilesDir(), { vet: opts.vet });
+    this.budgetMs = opts.budgetMs ?? 0;
+    this.onSetAside = opts.onSetAside ?? null;
+    if (this.budgetMs > 0) warmUp(this.profiles);
   }
 
   /** Parse one message; never throws. */
@@ -189,7 +219,7 @@ export class Classifier {
 
   /** Zero the counters. */
   resetStats(): void {
-    Object.assign(this.stats, { messages: 0, matched: 0, unknown: 0, byOs: {}, byError: {} });
+    Object.assign(this.stats, { messages: 0, matched: 0, unknown: 0, byOs: {}, byError: {}, setAside: 0 });
   }
 
   private count(e: DeviceEvent): void {
@@ -212,12 +242,15 @@ export class Classifier {
     const needles = this.profiles.needles;
     needles.begin(body.length > REQUIRES_WINDOW ? body.slice(0, REQUIRES_WINDOW) : body);
     let claim: Claim | null = null;
+    // the budget: long lines are timed after every regex; over it, classification stops
+    const start = this.budgetMs > 0 && line.length >= BUDGET_MIN_LENGTH ? performance.now() : -1;
     if (line.length <= MAX_CLASSIFY_LENGTH) {
       const cands = this.profiles.byShape[hdr.shape];
       for (let i = 0; i < cands.length; i++) {
         const p = cands[i]!;
         if (p.requires !== null && !needles.any(p.requires)) continue;
         const m = p.re.exec(body);
+        if (start >= 0 && performance.now() - start > this.budgetMs) return this.setAside(p.ref, start, hdr, line, ip, receivedAt);
         if (m === null) continue;
         const os = p.os;
         const h = headerSlots(os, p, m, hdr);
@@ -232,6 +265,7 @@ export class Classifier {
           for (let j = 0; j < rules.length; j++) {
             const r = rules[j]!;
             const rm = r.re.exec(message);
+            if (start >= 0 && performance.now() - start > this.budgetMs) return this.setAside(r.ref, start, hdr, line, ip, receivedAt);
             if (rm === null) continue;
             ctx.v = rm;
             return { event: matchedEvent(r, p, rm, ctx, hdr, line, ip, receivedAt), rule: r, prefix: p };
@@ -242,6 +276,22 @@ export class Classifier {
     }
     return { event: unmatchedEvent(claim, hdr, line, ip, receivedAt), rule: null, prefix: claim?.prefix ?? null };
   }
+
+  /** Give up on a message that ran over the budget: unclassified, marked, counted, reported. */
+  private setAside(ref: string, start: number, hdr: SyslogHeader, line: string, ip: string, receivedAt: number): Classification {
+    const elapsedMs = performance.now() - start;
+    this.stats.setAside++;
+    const event = unmatchedEvent(null, hdr, line, ip, receivedAt);
+    event.message_details.set_aside = { reason: 'classification budget', budget_ms: this.budgetMs, elapsed_ms: Math.round(elapsedMs * 1000) / 1000, ref };
+    this.onSetAside?.({ ip, length: line.length, elapsedMs, ref });
+    return { event, rule: null, prefix: null };
+  }
+}
+
+/** Run every regex twice on a short text: V8 compiles a regex to bytecode on its first run and to machine code on the next. */
+function warmUp(p: ProfileSet): void {
+  const res = [...p.oses.flatMap((o) => o.prefixes.map((x) => x.re)), ...p.rules.map((r) => r.re)];
+  for (const re of res) for (let i = 0; i < 2; i++) re.exec('warm up');
 }
 
 /** Fill the OS's header slots from a prefix match (and the RFC 5424 header). */

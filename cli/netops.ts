@@ -1,178 +1,61 @@
 #!/usr/bin/env node
 /** The `netops` command: a thin layer over the generator, the task runtime and the bridge. */
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { TaskDefinition } from '../runtime/define.js';
-import type { AliasDoc } from '../runtime/alias-match.js';
-import type { ResultDoc } from '../runtime/run.js';
-import type * as PackRuntime from '../runtime/pack-entry.js';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseFlags, UsageError, type FlagSpec } from './args.js';
+import { guardStdout, io } from './io.js';
+import { hasTask, loadAliases, PACK, rt, version } from './pack.js';
+import { runDoc, runNamed } from './commands/task.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-/** The checkout this CLI runs from (dist/cli/netops.js → repo root). */
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { REPO } from './pack.js';
 
 const USAGE = `usage:
-  netops build [--check] [--root DIR] [--out DIR]     generate pack/ (--check: fail if pack/ is stale)
+  netops build [--check] [--root DIR] [--out DIR]         generate pack/ (--check: fail if pack/ is stale)
   netops <task> [--param value]... [--dry-run] [--json]   run a task, e.g. netops add-peer --in bma --ip 10.0.0.1 --as 65100
-  netops run <task> key=value... [--dry-run] [--json]
-  netops chat "<text>" [--match-only] [--dry-run] [--json] [--user NAME]
-  netops parse-syslog [--json] [--ip ADDR]           raw syslog lines on stdin → one JSON event per line
-  netops bridge [options]                              syslog → StackStorm event bridge (netops bridge --help)
-  netops tasks                                         list the tasks`;
+  netops run <task> key=value... [--dry-run] [--json]     the same with key=value, e.g. netops run add-peer in=bma ip=10.0.0.1 as=65100
+  netops chat "<text>" [--match-only] [--dry-run] [--json] [--user NAME] [--channel NAME]   what the channel would show
+  netops parse-syslog [--json] [--ip ADDR]                raw syslog lines on stdin → one JSON event per line
+  netops bridge [options]                                 syslog → StackStorm event bridge
+  netops tasks                                            list the tasks
+  netops recover [in=<site>] [--json]                     finish the changes a crash left behind
+  netops inventory [options]                              the Ansible inventory derived from the source of truth
+  netops --version
+Every command takes --help (netops add-peer --help: its parameters, types and examples).`;
 
-interface Io { out: (s: string) => void; err: (s: string) => void }
-const io: Io = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
-
-/** Split argv into flags (--k v, --k=v, bare --k) and positionals. */
-function flags(argv: string[], booleans: string[]): { f: Map<string, string | true>; rest: string[] } {
-  const f = new Map<string, string | true>();
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const m = /^--([^=]+)(?:=([\s\S]*))?$/.exec(a);
-    if (!m) { rest.push(a); continue; }
-    if (m[2] !== undefined) f.set(m[1]!, m[2]);
-    else if (booleans.includes(m[1]!) || i + 1 >= argv.length || argv[i + 1]!.startsWith('--')) f.set(m[1]!, true);
-    else f.set(m[1]!, argv[++i]!);
-  }
-  return { f, rest };
-}
-
-async function cmdBuild(argv: string[]): Promise<number> {
-  const { f } = flags(argv, ['check']);
-  const root = resolve(String(f.get('root') ?? REPO));
-  const out = resolve(String(f.get('out') ?? join(root, 'pack')));
-  const cache = await import('../generator/cache.js');
-  const fp = cache.fingerprint(root, ['actions', 'aliases', 'rules', 'playbooks'].map((d) => join(root, d)), [join(root, 'bridge', 'event.ts')]);
-  const known = f.get('check') ? cache.recalled(root, fp) : null;
-  if (known) {
-    const s = cache.staleAgainst(out, known);
-    return reportStale(s, Object.keys(known).length);
-  }
-  // The generator (and the TypeScript compiler under ts-morph) loads only when a build is needed.
-  const { buildPack } = await import('../generator/build.js');
-  const { DiagnosticError } = await import('../generator/diagnostics.js');
-  const { staleFiles, writePack } = await import('../generator/write.js');
-  let files;
-  try { files = await buildPack({ root }); } catch (e) {
-    if (e instanceof DiagnosticError) { io.err(e.message); io.err(`\n${e.diagnostics.length} error(s); pack/ not written`); return 1; }
-    throw e;
-  }
-  cache.recordBuild(root, fp, files);
-  if (f.get('check')) return reportStale(staleFiles(out, files), files.length);
-  const w = writePack(out, files);
-  io.out(`pack: ${files.length} files, ${w.written.length} written, ${w.removed.length} removed`);
-  return 0;
-}
-
-function reportStale(s: { changed: string[]; missing: string[]; extra: string[] }, total: number): number {
-  const n = s.changed.length + s.missing.length + s.extra.length;
-  if (n === 0) { io.out(`pack is current (${total} files)`); return 0; }
-  for (const p of s.changed) io.err(`stale:   ${p}`);
-  for (const p of s.missing) io.err(`missing: ${p}`);
-  for (const p of s.extra) io.err(`extra:   ${p}`);
-  io.err(`pack/ is stale (${n} file(s)); run: npx netops build`);
-  return 1;
-}
-
-const PACK = () => join(REPO, 'pack');
-
-/**
- * The task runtime, loaded from the pack's own bundle (one file: the same code StackStorm
- * runs, and much faster to load than the compiled module tree).
- */
-type Runtime = typeof PackRuntime & { tasks: Record<string, TaskDefinition<any>>; validators: Record<string, PackRuntime.Validate> };
-let rtCache: Runtime | null = null;
-async function rt(): Promise<Runtime> {
-  rtCache ??= (await import(pathToFileURL(join(PACK(), 'actions', 'runtime', 'netops.mjs')).href)) as Runtime;
-  return rtCache;
-}
+/** Commands other than tasks. */
+const COMMANDS = ['build', 'run', 'chat', 'tasks', 'parse-syslog', 'bridge', 'recover', 'inventory', 'help'];
 const Exit = { invalid: 2 } as const;
 
-/** Task definitions compiled from actions/*.ts, by st2 name. */
-async function loadTasks(): Promise<Map<string, { verb: string; def: TaskDefinition<any> }>> {
-  const { tasks } = await rt();
-  return new Map(Object.keys(tasks).sort().map((n) => [n, { verb: n.replace(/_/g, '-'), def: tasks[n]! }]));
-}
-
-async function loadAliases(): Promise<AliasDoc[]> {
-  const { parseYaml } = await rt();
-  const dir = join(PACK(), 'aliases');
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => parseYaml(readFileSync(join(dir, f), 'utf8')) as AliasDoc);
-}
-
-function report(doc: ResultDoc, json: boolean): number {
-  if (json) io.out(JSON.stringify(doc, null, 2));
-  else (doc.exit_code === 0 ? io.out : io.err)(doc.summary);
-  return doc.exit_code;
-}
-
-async function runNamed(name: string, raw: Record<string, unknown>, f: Map<string, string | true>): Promise<number> {
-  const tasks = await loadTasks();
-  const t = tasks.get(name);
-  if (!t) { io.err(`unknown task '${name}'; tasks: ${[...tasks.values()].map((x) => x.verb).join(', ')}`); return Exit.invalid; }
-  const { resolveOptions, runTask, validators, withStopSignals, tasks: all } = await rt();
-  const opts = resolveOptions(PACK(), { ...(typeof f.get('user') === 'string' ? { user: f.get('user') as string } : {}) }, REPO);
-  const doc = await withStopSignals((signal) => runTask(name, t.def, raw, { ...opts, dryRun: f.has('dry-run'), validate: validators[name]!, tasks: all, signal, ...(process.env.NETOPS_FAULT_INJECT ? { faultInject: process.env.NETOPS_FAULT_INJECT } : {}) }));
-  const code = report(doc, f.has('json'));
-  (await rt()).flushTrace();
-  return code;
-}
-
-async function decodeAll(name: string, pairs: [string, string][]): Promise<Record<string, unknown>> {
-  const { taskParams, loadActionMeta, decodeValue, InvalidParams } = await rt();
-  const params = taskParams(loadActionMeta(PACK(), name).parameters);
-  const out: Record<string, unknown> = {};
-  const problems: string[] = [];
-  for (const [k, v] of pairs) {
-    const p = params[k];
-    if (!p) { problems.push(`unknown parameter '${k}'; this task takes ${Object.keys(params).filter((x) => !['chat_user', 'chat_channel'].includes(x)).join(', ')}`); continue; }
-    try { out[k] = decodeValue(k, v, p); } catch (e) { if (e instanceof InvalidParams) problems.push(...e.problems); else throw e; }
-  }
-  if (problems.length) throw new InvalidParams(problems);
-  return out;
-}
-
-async function cmdTask(verb: string, argv: string[]): Promise<number> {
-  const name = verb.replace(/-/g, '_');
-  if (!existsSync(join(PACK(), 'actions', `${name}.yaml`))) { io.err(`unknown command '${verb}'\n${USAGE}`); return Exit.invalid; }
-  const { f, rest } = flags(argv, ['dry-run', 'json']);
-  if (rest.length) { io.err(`unexpected '${rest[0]}': give parameters as --name value`); return Exit.invalid; }
-  const pairs: [string, string][] = [...f].filter(([k]) => !['dry-run', 'json', 'user'].includes(k)).map(([k, v]) => [k.replace(/-/g, '_'), v === true ? 'true' : v]);
-  const { InvalidParams } = await rt();
-  try { return await runNamed(name, await decodeAll(name, pairs), f); } catch (e) {
-    if (e instanceof InvalidParams) { io.err(`${verb} refused: ${e.problems.join('; ')}`); return Exit.invalid; }
-    throw e;
-  }
-}
-
-async function cmdRun(argv: string[]): Promise<number> {
-  const { f, rest } = flags(argv, ['dry-run', 'json']);
-  const [task, ...kvs] = rest;
-  if (!task) { io.err(USAGE); return Exit.invalid; }
-  const name = task.replace(/-/g, '_');
-  if (!existsSync(join(PACK(), 'actions', `${name}.yaml`))) { io.err(`unknown task '${task}'`); return Exit.invalid; }
-  const pairs: [string, string][] = [];
-  for (const kv of kvs) {
-    const i = kv.indexOf('=');
-    if (i <= 0) { io.err(`expected key=value, got '${kv}'`); return Exit.invalid; }
-    pairs.push([kv.slice(0, i), kv.slice(i + 1)]);
-  }
-  const { InvalidParams } = await rt();
-  try { return await runNamed(name, await decodeAll(name, pairs), f); } catch (e) {
-    if (e instanceof InvalidParams) { io.err(`${task} refused: ${e.problems.join('; ')}`); return Exit.invalid; }
-    throw e;
-  }
-}
+/** Flags of `netops chat` (one table: a renderer flag is one more entry). */
+const CHAT_FLAGS: FlagSpec = {
+  'match-only': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+  user: { type: 'string' },
+  channel: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+const CHAT_USAGE = `usage: netops chat "<text>" [--match-only] [--dry-run] [--json] [--user NAME] [--channel NAME]
+  Matches the text against the pack's aliases exactly as StackStorm does, runs the task, prints what the chat would show.
+  --match-only  only show which action and parameters the text means
+  --dry-run     show the config lines that would be applied and change nothing
+  --json        print the result document (JSON)
+  --user NAME   who is asking (default: $NETOPS_USER, else $USER)
+  --channel NAME  the channel it is typed in (shown in the rendered answer)
+  e.g. netops chat "add peer in=bma ip=10.0.0.1 as=65100" --dry-run`;
 
 async function cmdChat(argv: string[]): Promise<number> {
-  const { f, rest } = flags(argv, ['match-only', 'dry-run', 'json']);
-  const text = rest.join(' ');
-  if (!text) { io.err('usage: netops chat "<text>" [--match-only] [--dry-run] [--json]'); return Exit.invalid; }
+  const { values, positionals } = parseFlags(argv, CHAT_FLAGS, { command: 'netops chat', help: 'netops chat --help', positionals: true });
+  if (values.help) { io.out(CHAT_USAGE); return 0; }
+  const f = new Map(Object.entries(values));
+  const text = positionals.join(' ');
+  if (!text) throw new UsageError('netops chat: no text; e.g. netops chat "show peers in=bma"', 'netops chat --help');
   const { matchCommand, AliasParseError, loadActionMeta, castAliasParams, CastError } = await rt();
   let match;
   try { match = matchCommand(text, await loadAliases()); } catch (e) {
-    if (e instanceof AliasParseError) { io.err(e.message); return Exit.invalid; }
+    if (e instanceof AliasParseError) { io.err(`${e.message}; type: netops chat help`); return Exit.invalid; }
     throw e;
   }
   const name = match.alias.action_ref.replace(/^netops\./, '');
@@ -189,26 +72,60 @@ async function cmdChat(argv: string[]): Promise<number> {
     io.out(f.has('json') ? JSON.stringify(doc, null, 2) : `${doc.action} ${JSON.stringify(cast)}  (alias ${doc.alias}, format "${doc.format}")`);
     return 0;
   }
-  return runNamed(name, cast, f);
+  if (name === 'help') {
+    const { helpTranscript } = await import('../runtime/chat/render.js');
+    const commands = JSON.parse(readFileSync(join(PACK(), 'actions', 'help.json'), 'utf8'));
+    io.out(helpTranscript(match.alias, commands, String(cast.topic ?? ''), { user: String(f.get('user') ?? ''), channel: null }));
+    return 0;
+  }
+  if (f.has('json')) return runNamed(name, cast, f);
+  // What the channel shows: the alias's own ack and result formats (runtime/chat/).
+  const doc = await runDoc(name, cast, f);
+  if (typeof doc === 'number') return doc;
+  const { chatTranscript } = await import('../runtime/chat/render.js');
+  io.out(chatTranscript(match.alias, { user: doc.user, channel: typeof f.get('channel') === 'string' ? (f.get('channel') as string) : null }, f.has('dry-run') ? { ...cast, dry_run: true } : cast, doc));
+  (await rt()).flushTrace();
+  return doc.exit_code;
 }
 
 /** Entry point; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(e.message);
+    io.err(`(${e.help} shows what it takes)`);
+    return Exit.invalid;
+  }
+}
+
+async function dispatch(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
-    case undefined: case 'help': case '--help': case '-h': io.out(USAGE); return 0;
-    case 'build': return cmdBuild(rest);
+    case undefined: case '--help': case '-h': io.out(USAGE); return 0;
+    case '--version': case '-V': io.out(`netops ${version()}`); return 0;
+    case 'help': return rest[0] ? dispatch([rest[0], '--help']) : (io.out(USAGE), 0);
+    case 'build': return (await import('./commands/build.js')).default(rest);
     case 'chat': return cmdChat(rest);
-    case 'run': return cmdRun(rest);
-    case 'tasks': for (const [n, t] of await loadTasks()) io.out(`${t.verb.padEnd(18)} netops.${n}  ${t.def.description}`); return 0;
+    case 'run': return (await import('./commands/task.js')).runCommand(rest);
+    case 'tasks': return (await import('./commands/task.js')).tasksCommand(rest);
     case 'parse-syslog': case 'bridge': case 'recover': case 'inventory': {
       const mod = (await import(`./commands/${cmd}.js`)) as { default: (a: string[]) => Promise<number> };
       return mod.default(rest);
     }
-    default: return cmdTask(cmd, rest);
+    default: {
+      const { taskCommand, unknownTask } = await import('./commands/task.js');
+      if (cmd.startsWith('-')) {
+        parseFlags([cmd], { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } }, { command: 'netops', help: 'netops --help' });
+      }
+      if (!/^[\w-]+$/.test(cmd) || !hasTask(cmd)) return unknownTask(cmd, COMMANDS);
+      return taskCommand(cmd, rest);
+    }
   }
 }
 
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  guardStdout();
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => { process.stderr.write(`netops: ${(e as Error).stack ?? String(e)}\n`); process.exitCode = 1; });
 }

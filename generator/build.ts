@@ -17,7 +17,9 @@ import { emitAction } from './emit/action.js';
 import { emitConfigSchema, emitPackYaml, emitTrigger } from './emit/pack.js';
 import { emitPolicy } from './emit/policy.js';
 import { emitNotify, emitRule } from './emit/rule.js';
+import { emitForwardSet } from './emit/forward.js';
 import { emitReadme } from './emit/readme.js';
+import { emitHelp } from './emit/help.js';
 import { emitPlaybooks, emitRuntime } from './emit/runtime.js';
 import type { EmittedFile } from './emit/types.js';
 
@@ -73,7 +75,8 @@ export async function emit(model: PackModel, opts: BuildOptions): Promise<Emitte
     ...model.tasks.flatMap(emitAction),
     ...model.tasks.flatMap(emitPolicy),
     ...model.aliases.map((a) => emitAlias(a, byVerb.get(a.verb))),
-    ...(model.rules.length ? [...emitNotify(), ...model.rules.map(emitRule)] : []),
+    ...(model.aliases.length ? emitHelp(model.aliases, model.tasks) : []),
+    ...(model.rules.length ? [...emitNotify(), ...model.rules.map(emitRule), emitForwardSet(model.rules)] : []),
     emitReadme(model),
     ...emitPlaybooks(opts.playbooksDir ?? join(root, 'playbooks')),
   ];

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EmittedFile } from './emit/types.js';
+import { isRunLeftover } from './ignore.js';
 
 /** The netops checkout this generator runs from (dist/generator → ../..). */
 const HOME = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -17,6 +18,7 @@ function walk(dir: string, out: string[]): void {
   let names: string[];
   try { names = readdirSync(dir).sort(); } catch { return; }
   for (const n of names) {
+    if (isRunLeftover(n)) continue;
     const p = join(dir, n);
     if (statSync(p).isDirectory()) walk(p, out); else out.push(p);
   }

@@ -58,6 +58,8 @@ export interface AliasModel {
   name: string;
   file: string;
   description: string;
+  /** Help group, e.g. 'BGP peers'. */
+  area: string;
   formats: FormatModel[];
   ack?: string;
   result?: string;

@@ -2,11 +2,12 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EmittedFile } from './emit/types.js';
+import { isRunLeftover } from './ignore.js';
 
 function listFiles(dir: string, prefix = ''): string[] {
   let names: string[];
   try { names = readdirSync(dir); } catch { return []; }
-  return names.flatMap((n) => (statSync(join(dir, n)).isDirectory() ? listFiles(join(dir, n), `${prefix}${n}/`) : [`${prefix}${n}`]));
+  return names.filter((n) => !isRunLeftover(n)).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? listFiles(join(dir, n), `${prefix}${n}/`) : [`${prefix}${n}`]));
 }
 
 const bytes = (c: string | Uint8Array) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.from(c));

@@ -104,12 +104,18 @@ export interface AliasFormat<P> {
 export interface AliasDefinition<P> {
   /** Help text shown by `!help`. */
   description: string;
+  /** Where `help` lists the command, e.g. 'BGP peers' (default: 'Other'). */
+  area?: string;
   formats: (AliasFormat<P> | string)[];
-  /** Acknowledgement posted when the execution starts (Jinja; `execution`, `actionalias`). Default: who runs what. */
+  /**
+   * What the command is doing, for the acknowledgement and for failures, with `{{ name }}` for
+   * parameters like the formats: 'adding peer {{ ip }} AS{{ as }} at {{ in }}'. The generator
+   * builds the Slack ack and result formats around it (generator/emit/chat-formats.ts).
+   */
   ack?: string;
-  /** Result message (Jinja; `execution`, `alias`). Default: the task's chat summary. */
+  /** What the command did, for the result: 'added peer {{ ip }} AS{{ as }} at {{ in }}'. */
   result?: string;
-  /** Answer in a thread (Slack). */
+  /** Answer in a thread (Slack `extra.slack.thread_response`): for long read-only output that would flood the channel. */
   threadResponse?: boolean;
 }
 

@@ -5,11 +5,16 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { SotOptions } from '../sot/open.js';
 import { LOCK_WAIT_SECONDS } from './limits.js';
+import { AccessConfigError, policyFromConfig, type AccessPolicy } from './access.js';
 
 /** Everything a task run needs to know about its environment. */
 export interface Options {
   /** Pack root (holds actions/*.yaml and playbooks/). */
   packDir: string;
+  /** The pack config file read (it may not exist: then every setting has its default). */
+  configPath: string;
+  /** Who may do what (pack config `access:`); a broken `access:` is kept as its error and refuses every run. */
+  access: AccessPolicy | AccessConfigError;
   /** The source of truth (the Ansible inventory is derived from it). */
   sot: SotOptions;
   /** netops state: locks/, journal/, runs/, backups/. */
@@ -32,8 +37,15 @@ export const ST2_PACK_CONFIG = '/opt/stackstorm/configs/netops.yaml';
 /** Resolve options for a pack directory. `repoRoot` (when running from a checkout) supplies the lab defaults. */
 export function resolveOptions(packDir: string, overrides: Partial<Options> = {}, repoRoot?: string): Options {
   const env = process.env;
-  const configPath = env.NETOPS_CONFIG ?? ST2_PACK_CONFIG;
+  // From a checkout without a StackStorm pack config, the lab's own config (lab/netops.yaml) applies.
+  const labConfig = repoRoot ? join(repoRoot, 'lab', 'netops.yaml') : null;
+  const configPath = env.NETOPS_CONFIG ?? (!existsSync(ST2_PACK_CONFIG) && labConfig && existsSync(labConfig) ? labConfig : ST2_PACK_CONFIG);
   const config = existsSync(configPath) ? ((parse(readFileSync(configPath, 'utf8')) ?? {}) as Record<string, unknown>) : {};
+  let access: AccessPolicy | AccessConfigError;
+  try { access = policyFromConfig(config); } catch (e) {
+    if (!(e instanceof AccessConfigError)) throw e;
+    access = new AccessConfigError(`${configPath}: ${e.message}`);
+  }
   const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
   // One default state directory for the pack's entry scripts and the CLI alike.
   const stateDir = overrides.stateDir ?? env.NETOPS_STATE_DIR ?? str(config.state_dir) ?? '/var/lib/netops';
@@ -41,6 +53,8 @@ export function resolveOptions(packDir: string, overrides: Partial<Options> = {}
   const backend = env.NETOPS_SOT_BACKEND ?? str(config.sot_backend) ?? 'file';
   return {
     packDir,
+    configPath,
+    access: overrides.access ?? access,
     sot: overrides.sot ?? {
       backend: backend as SotOptions['backend'],
       dir: env.NETOPS_SOT_DIR ?? str(config.sot_dir) ?? join(stateDir, 'sot'),
@@ -49,6 +63,7 @@ export function resolveOptions(packDir: string, overrides: Partial<Options> = {}
       lockWait,
       nautobotUrl: env.NETOPS_NAUTOBOT_URL ?? str(config.nautobot_url) ?? null,
       nautobotTokenFile: env.NETOPS_NAUTOBOT_TOKEN_FILE ?? str(config.nautobot_token_file) ?? null,
+      connectionFile: env.NETOPS_CONNECTION_VARS ?? str(config.connection_vars) ?? null,
     },
     stateDir,
     ansiblePlaybook: overrides.ansiblePlaybook ?? env.NETOPS_ANSIBLE_PLAYBOOK ?? str(config.ansible_playbook) ?? '/usr/bin/ansible-playbook',

@@ -51,7 +51,7 @@ export function makeRunEntry(tasks: Record<string, TaskDefinition<any>>, validat
 export { matchCommand, AliasParseError } from './alias-match.js';
 export { castAliasParams, CastError } from './st2-casts.js';
 export { resolveOptions } from './options.js';
-export { decodeValue, InvalidParams, taskParams, type Validate } from './params.js';
+export { closest, decodeValue, InvalidParams, taskParams, unknownParam, type Validate } from './params.js';
 export { Exit, loadActionMeta, runTask } from './run.js';
 export { flushTrace } from './trace.js';
 export { withStopSignals } from './session.js';
@@ -59,3 +59,4 @@ export { recoverSite } from './recover.js';
 export { openSot, connectionVars } from '../sot/open.js';
 export { inventoryYaml } from '../sot/inventory.js';
 export { parse as parseYaml } from 'yaml';
+export { helpEntry } from './chat/help.js';

@@ -5,7 +5,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { parsePyLiteral, PyLiteralError } from './pyliteral.js';
-import { FORMAT_PATTERNS } from './formats.js';
+import { FORMAT_PATTERNS, formatProblem } from './formats.js';
 
 /** An Ajv validate function (compiled at build time into the pack, see generator/emit/runtime.ts). */
 export interface Validate { (data: unknown): boolean; errors?: ErrorObject[] | null }
@@ -42,6 +42,52 @@ export function taskParams(params: Record<string, St2Param>): Record<string, St2
   return Object.fromEntries(Object.entries(params).filter(([, p]) => p.type !== undefined));
 }
 
+/** Names of the parameters a user can type (immutable ones, chat_user and chat_channel, are StackStorm's). */
+export function typeableParams(params: Record<string, St2Param>): string[] {
+  return Object.entries(taskParams(params)).filter(([, p]) => !p.immutable).map(([k]) => k);
+}
+
+/** Longest part of a value a message shows. */
+const SHOWN_MAX = 40;
+
+/** A value as a message shows it: JSON, cut to 40 characters with the full length when longer. */
+export function shown(v: unknown): string {
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  if (s.length <= SHOWN_MAX) return typeof v === 'string' ? JSON.stringify(s) : s;
+  let head = s.slice(0, SHOWN_MAX);
+  if (/[\ud800-\udbff]$/.test(head)) head = head.slice(0, -1);
+  return `${typeof v === 'string' ? JSON.stringify(head).slice(0, -1) : head}…${typeof v === 'string' ? '"' : ''} (${s.length} characters)`;
+}
+
+/** The known name closest to `name` (edit distance ≤ 2, or a prefix), or null. */
+export function closest(name: string, known: string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = k.startsWith(name) || name.startsWith(k) ? Math.min(1, editDistance(name, k)) : editDistance(name, k);
+    if (d < bestD) { best = k; bestD = d; }
+  }
+  return bestD <= Math.max(1, Math.min(2, Math.floor(name.length / 3))) ? best : null;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return 4;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** "x: not a parameter of this task (did you mean ip?); it takes in, ip, as". */
+export function unknownParam(name: string, params: Record<string, St2Param>): string {
+  const known = typeableParams(params);
+  const near = closest(name, known);
+  return `${name.length > SHOWN_MAX ? shown(name) : name}: not a parameter of this task${near ? ` (did you mean ${near}?)` : ''}; it takes ${known.join(', ')}`;
+}
+
 function castItem(v: unknown, type: string | undefined, name: string): unknown {
   if ((type === 'integer' || type === 'number') && typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
   if (type === 'string' && typeof v === 'number') return String(v);
@@ -53,32 +99,32 @@ function castItem(v: unknown, type: string | undefined, name: string): unknown {
 export function decodeValue(name: string, raw: string, p: St2Param): unknown {
   switch (p.type) {
     case 'integer': {
-      if (!/^[-+]?\d+$/.test(raw.trim())) throw new InvalidParams([`${name}: '${raw}' is not a whole number`]);
+      if (!/^[-+]?\d+$/.test(raw.trim())) throw new InvalidParams([`${name}: ${shown(raw)} is not a whole number${hintOf(name, p)}`]);
       return Number(raw.trim());
     }
     case 'number': {
       const n = Number(raw.trim());
-      if (raw.trim() === '' || !Number.isFinite(n)) throw new InvalidParams([`${name}: '${raw}' is not a number`]);
+      if (raw.trim() === '' || !Number.isFinite(n)) throw new InvalidParams([`${name}: ${shown(raw)} is not a number${hintOf(name, p)}`]);
       return n;
     }
     case 'boolean':
       if (/^(true|1|yes|on)$/i.test(raw)) return true;
       if (/^(false|0|no|off)$/i.test(raw)) return false;
-      throw new InvalidParams([`${name}: '${raw}' is not true or false`]);
+      throw new InvalidParams([`${name}: ${shown(raw)} is not true or false`]);
     case 'array': {
       const t = raw.trim();
       let list: unknown;
       if (t.startsWith('[') || t.startsWith('(')) {
         try { list = JSON.parse(t); } catch {
           try { list = parsePyLiteral(t); } catch (e) {
-            if (e instanceof PyLiteralError) throw new InvalidParams([`${name}: '${raw}' is not a list (${e.message})`]);
+            if (e instanceof PyLiteralError) throw new InvalidParams([`${name}: ${shown(raw)} is not a list (${e.message})`]);
             throw e;
           }
         }
       } else {
         list = t === '' ? [] : t.split(',').map((s) => s.trim());
       }
-      if (!Array.isArray(list)) throw new InvalidParams([`${name}: '${raw}' is not a list`]);
+      if (!Array.isArray(list)) throw new InvalidParams([`${name}: ${shown(raw)} is not a list`]);
       return list.map((v) => castItem(v, p.items?.type, name));
     }
     case 'object':
@@ -97,10 +143,10 @@ export function decodeSt2Argv(argv: string[], params: Record<string, St2Param>):
   const problems: string[] = [];
   for (const arg of argv) {
     const m = /^--([^=]+)(?:=([\s\S]*))?$/.exec(arg);
-    if (!m) { problems.push(`unexpected argument '${arg}'`); continue; }
+    if (!m) { problems.push(`unexpected argument ${shown(arg)}: parameters come as --name=value`); continue; }
     const name = m[1]!;
     const p = params[name];
-    if (!p || p.type === undefined) { problems.push(`unknown parameter '${name}'`); continue; }
+    if (!p || p.type === undefined) { problems.push(unknownParam(name, params)); continue; }
     if (m[2] === undefined) {
       if (p.type !== 'boolean') { problems.push(`${name}: a value is needed (--${name}=…)`); continue; }
       out[name] = true;
@@ -130,40 +176,72 @@ export function toJsonSchema(params: Record<string, St2Param>): Record<string, u
 }
 
 
-function example(p: St2Param | undefined): string {
+/** The example of a parameter (from its description's "Example: …"), or ''. */
+export function exampleOf(p: St2Param | undefined): string {
   const m = /Example: (.+?)\.?$/.exec(p?.description ?? '');
   return m ? m[1]! : '';
 }
 
-function describe(e: ErrorObject, params: Record<string, St2Param>, values: Record<string, unknown>): string {
-  const name = e.instancePath.split('/')[1] ?? (e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ?? (e.params as { additionalProperty?: string }).additionalProperty ?? '';
+/** What a parameter is, without its example: its description's first part. */
+export function whatOf(p: St2Param | undefined): string {
+  return (p?.description ?? '').replace(/ ?Example: .*$/, '').replace(/\.$/, '');
+}
+
+function hintOf(name: string, p: St2Param | undefined): string {
+  const ex = exampleOf(p);
+  return ex ? `, e.g. ${name}=${ex}` : '';
+}
+
+/** The @format a parameter's pattern came from (st2 metadata carries only the pattern). */
+export function formatOf(p: { pattern?: unknown } | undefined): string | null {
+  return typeof p?.pattern === 'string' ? (PATTERN_NAMES.get(p.pattern) ?? null) : null;
+}
+
+/** A pattern short enough to show a person. */
+const SHOWN_PATTERN_MAX = 60;
+
+function describe(e: ErrorObject, params: Record<string, St2Param>, values: Record<string, unknown>): { name: string; text: string } {
+  const ep = e.params as { missingProperty?: string; additionalProperty?: string; pattern?: string; type?: string; allowedValues?: unknown[]; limit?: number };
+  const name = e.instancePath.split('/')[1] ?? ep.missingProperty ?? ep.additionalProperty ?? '';
   const p = params[name];
-  const ex = example(p);
-  const hint = ex ? `, e.g. ${name}=${ex}` : '';
-  const shown = p?.secret ? '(secret)' : JSON.stringify(values[name]);
-  switch (e.keyword) {
-    case 'required': return `missing ${name}: ${p?.description?.replace(/ Example: .*$/, '') ?? ''}${hint}`.trim();
-    case 'additionalProperties': return `unknown parameter '${name}'; this task takes ${Object.keys(taskParams(params)).join(', ')}`;
-    case 'pattern': {
-      const fmt = PATTERN_NAMES.get(String((e.params as { pattern: string }).pattern));
-      const what = (p?.description ?? '').replace(/ ?Example: .*$/, '').replace(/\.$/, '');
-      return fmt ? `${name}: ${shown} is not a valid ${fmt} address${hint}`
-        : `${name}: ${shown} is not allowed${what ? ` (${what})` : ''}; it must match ${String((e.params as { pattern: string }).pattern)}${hint}`;
+  const hint = hintOf(name, p);
+  // the offending value itself (an array item for /tags/1); Ajv is compiled without `verbose`
+  const value = e.instancePath ? e.instancePath.split('/').slice(1).reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], values) : undefined;
+  const show = p?.secret ? '(secret)' : shown(value);
+  const what = whatOf(p);
+  const text = (() => {
+    switch (e.keyword) {
+      case 'required': return `${name}: missing${what ? ` (${what})` : ''}${hint}`;
+      case 'additionalProperties': return unknownParam(name, params);
+      case 'pattern': {
+        const fmt = PATTERN_NAMES.get(String(ep.pattern));
+        if (fmt) return `${name}: ${show} ${formatProblem(fmt, String(value))}${hint}`;
+        const rule = String(ep.pattern).length <= SHOWN_PATTERN_MAX ? `; it must match ${String(ep.pattern)}` : '';
+        return `${name}: ${show} is not allowed${what ? ` (${what})` : ''}${rule}${hint}`;
+      }
+      case 'minimum': case 'maximum':
+        return `${name}: ${show} is out of range ${p?.minimum ?? '…'}–${p?.maximum ?? '…'}${hint}`;
+      case 'maxLength': return `${name}: ${show} is longer than ${ep.limit} characters${hint}`;
+      case 'minLength': return `${name}: ${show} is shorter than ${ep.limit} character${ep.limit === 1 ? '' : 's'}${hint}`;
+      case 'enum': return `${name}: ${show} must be one of ${(p?.enum ?? p?.items?.enum ?? ep.allowedValues ?? []).join(', ')}`;
+      case 'type': return `${name}: ${show} is not ${ep.type === 'integer' ? 'a whole number' : `of type ${ep.type}`}${hint}`;
+      default: return `${name || 'parameters'}: ${e.message ?? 'invalid'}`;
     }
-    case 'minimum': case 'maximum':
-      return `${name}: ${shown} is out of range ${p?.minimum ?? '…'}–${p?.maximum ?? '…'}${hint}`;
-    case 'enum': return `${name}: ${shown} must be one of ${(p?.enum ?? (e.params as { allowedValues: unknown[] }).allowedValues).join(', ')}`;
-    case 'type': return `${name}: ${shown} is not ${e.params && (e.params as { type: string }).type === 'integer' ? 'a whole number' : `of type ${(e.params as { type: string }).type}`}${hint}`;
-    default: return `${name || 'parameters'}: ${e.message ?? 'invalid'}`;
-  }
+  })();
+  return { name, text };
 }
 
 /** Validate (and fill defaults into) a task's own decoded parameters; throws InvalidParams with one line per problem. */
 export function validateParams(values: Record<string, unknown>, params: Record<string, St2Param>, validate: Validate): Record<string, unknown> {
   const copy = { ...values };
   if (!validate(copy)) {
-    const lines = [...new Set((validate.errors ?? []).map((e) => describe(e, params, values)))];
-    throw new InvalidParams(lines);
+    // one line per parameter: the first problem Ajv found with it
+    const byName = new Map<string, string>();
+    for (const e of validate.errors ?? []) {
+      const d = describe(e, params, values);
+      if (!byName.has(d.name)) byName.set(d.name, d.text);
+    }
+    throw new InvalidParams([...byName.values()]);
   }
   return copy;
 }

@@ -54,7 +54,7 @@ export async function recoverSite(site: string, sot: SourceOfTruth, opts: Option
     if (!def || !view) { out.failed = `journal ${e.txn}: task ${e.task} or site ${site} is unknown to this pack`; return out; }
     const ctx = { hosts: view.routers.map((r) => ({ name: r.name, site: r.site, platform: r.platform, address: r.address, localAs: r.localAs, mgmtInterface: r.mgmtInterface, interfaces: r.interfaces, ownAddresses: r.ownAddresses })), site: view, dryRun: false };
     const p: PushContext = {
-      opts, def, name: e.task, values: e.params, ctx, inventory: { text: inventoryYaml(connectionVars(sot), [view], (r) => r.vars ?? {}) },
+      opts, def, name: e.task, values: e.params, ctx, inventory: { text: inventoryYaml(connectionVars(sot, opts.sot), [view], (r) => r.vars ?? {}) },
       playbookPath: (pb) => join(opts.packDir, 'playbooks', pb), runDirFor: (run) => join(opts.stateDir, 'runs', run),
     };
     const what = `${e.task} (${e.plan.steps.join('; ') || e.txn}) by ${e.user} at ${e.since}`;

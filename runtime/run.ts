@@ -20,6 +20,7 @@ import { inventoryYaml } from '../sot/inventory.js';
 import { newTxn } from '../sot/plan.js';
 import { runChange } from './txn.js';
 import { LockBusy } from './locks.js';
+import { AccessConfigError, checkAccess, terminalUser } from './access.js';
 import { recoverSite } from './recover.js';
 
 /** Exit codes: what a script or StackStorm can tell apart. */
@@ -38,7 +39,7 @@ export interface SotReport {
 /** The result document: JSON on stdout for StackStorm (execution.result.stdout.*), `--json` in the terminal. */
 export interface ResultDoc {
   task: string;
-  status: 'ok' | 'changed' | 'invalid' | 'busy' | 'failed' | 'partial' | 'timeout' | 'stopped';
+  status: 'ok' | 'changed' | 'invalid' | 'denied' | 'busy' | 'failed' | 'partial' | 'timeout' | 'stopped';
   exit_code: number;
   dry_run: boolean;
   user: string;
@@ -88,6 +89,8 @@ export interface RunExtras {
   signal?: AbortSignal;
   /** The command as typed (for the audit log); default: task and parameters. */
   command?: string;
+  /** The OS user a terminal run is checked as (default: the real uid's name). */
+  terminalUser?: string;
   /** Test-only fault injection passed to the playbook as netops_fault_inject. */
   faultInject?: string;
 }
@@ -123,6 +126,21 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
   base.params = maskSecrets(values, params);
   const site = String(values[def.siteParam ?? 'in'] ?? '');
   base.site = site || null;
+
+  // Who may do what, before anything is touched. A terminal run is checked as the real OS
+  // user (NETOPS_USER and --user only label it); a chat run as the chat user StackStorm passes.
+  const via = fromChat ? 'chat' as const : 'terminal' as const;
+  const asUser = fromChat ? user : opts.terminalUser ?? terminalUser();
+  const denied = opts.access instanceof AccessConfigError
+    ? { reason: `the access policy cannot be read: ${opts.access.message}`, hint: 'fix access: in the pack config' }
+    : checkAccess(opts.access, { task: name, risk: def.risk, user: asUser, channel: fromChat ? channel : null, via });
+  if (denied) {
+    const doc = refuse(denied.reason, 'denied', Exit.invalid, denied.hint);
+    try {
+      await openSot(opts.sot).record({ id: newTxn(), at: new Date().toISOString(), user: asUser, channel, via, task: name, site: site || null, params: doc.params, plan: [], status: 'denied', summary: denied.reason, txn: null });
+    } catch (e) { doc.warnings.push(`the refusal could not be recorded: ${(e as Error).message}`); }
+    return doc;
+  }
 
   try {
     mkdirSync(opts.stateDir, { recursive: true, mode: 0o750 });
@@ -191,7 +209,7 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
     return done({ status: 'ok', exit_code: Exit.ok, summary: r.summary, error: null, data: r.data, hosts: [] });
   }
 
-  const connection = connectionVars(sot);
+  const connection = connectionVars(sot, opts.sot);
   // Credentials of the inventory (key paths, passwords) are masked like secret parameters.
   for (const [k, v] of Object.entries(connection)) if (/pass(word)?|private_key|vault|secret|token/i.test(k) && typeof v === 'string' && v.length > 3) secrets.push(v);
   for (const r of view.routers) for (const [k, v] of Object.entries(r.vars ?? {})) if (/pass(word)?|private_key|vault|secret|token/i.test(k) && typeof v === 'string' && v.length > 3) secrets.push(v);

@@ -3,6 +3,7 @@
  * (st2common/util/casts.py, with aliasexecution's override: arrays split on commas).
  */
 import { parsePyLiteral } from './pyliteral.js';
+import { shown } from './params.js';
 
 /** The parameter-schema fields casting looks at. */
 export interface ParamSchema { type?: string; [k: string]: unknown }
@@ -21,17 +22,17 @@ export function castAliasValue(value: string, type: string | undefined): unknown
       const c = value.charAt(0).toUpperCase() + value.slice(1).toLowerCase();
       if (c === 'True') return true;
       if (c === 'False') return false;
-      throw new CastError(`'${value}' is not a boolean (write true or false)`);
+      throw new CastError(`${shown(value)} is not a boolean (write true or false)`);
     }
     case 'integer': {
       const t = value.trim();
-      if (!/^[-+]?\d(?:_?\d)*$/.test(t)) throw new CastError(`'${value}' is not an integer`);
+      if (!/^[-+]?\d(?:_?\d)*$/.test(t)) throw new CastError(`${shown(value)} is not a whole number`);
       return Number(t.replace(/_/g, ''));
     }
     case 'number': {
       const t = value.trim();
       const n = Number(t.replace(/_/g, ''));
-      if (t === '' || Number.isNaN(n) && !/^[-+]?nan$/i.test(t)) throw new CastError(`'${value}' is not a number`);
+      if (t === '' || Number.isNaN(n) && !/^[-+]?nan$/i.test(t)) throw new CastError(`${shown(value)} is not a number`);
       return n;
     }
     default:
@@ -42,6 +43,12 @@ export function castAliasValue(value: string, type: string | undefined): unknown
 /** Cast every extracted parameter that the action declares; unknown ones pass unchanged (as in st2). */
 export function castAliasParams(params: Record<string, string>, schema: Record<string, ParamSchema>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(params)) out[k] = schema[k] ? castAliasValue(v, schema[k]!.type) : v;
+  for (const [k, v] of Object.entries(params)) {
+    try { out[k] = schema[k] ? castAliasValue(v, schema[k]!.type) : v; } catch (e) {
+      // name the parameter, as every other input message does
+      if (e instanceof CastError) throw new CastError(`${k}: ${e.message}`);
+      throw e;
+    }
+  }
   return out;
 }

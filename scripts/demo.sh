@@ -19,7 +19,7 @@ export NETOPS_STATE_DIR="$demo/state"
 # The demo's own copy of the lab's source of truth (a directory of YAML files, reviewed in git).
 cp -r lab/sot "$demo/sot"
 # What StackStorm keeps in /opt/stackstorm/configs/netops.yaml; the entry scripts read it.
-printf 'sot_backend: file\nsot_dir: %s\nstate_dir: %s\nchat_channel: noc\n' "$demo/sot" "$NETOPS_STATE_DIR" >"$demo/netops.yaml"
+{ cat lab/netops.yaml; printf 'sot_backend: file\nsot_dir: %s\nstate_dir: %s\n' "$demo/sot" "$NETOPS_STATE_DIR"; } >"$demo/netops.yaml"
 export NETOPS_CONFIG="$demo/netops.yaml"
 step "what StackStorm would do with the chat text"
 npx netops chat "add peer in=bma ip=10.0.0.1 as=65100" --match-only
@@ -40,7 +40,7 @@ sleep 1
 grep -h 'ADJCHANGE' /run/netops-lab/no-bma-edge1/syslog/messages.log | tail -n 2 \
   | npx netops parse-syslog | python3 -c 'import json,sys; [print(e["error"], "|", e["level"], "|", e["summary"]) for e in map(json.loads, sys.stdin)]'
 step "the same through the generated StackStorm entry script (argv as st2 builds it)"
-sh -c "chmod +x pack/actions/show_peers.mjs; pack/actions/show_peers.mjs --in=bma --chat_user=alice" | python3 -m json.tool
+sh -c "chmod +x pack/actions/show_peers.mjs; pack/actions/show_peers.mjs --in=bma --chat_user=alice --chat_channel=noc" | python3 -m json.tool
 step "bad input is refused before any device is touched"
 npx netops chat "add peer in=xyz ip=10.0.0.1 as=65100" || true
 npx netops chat "add peer in=bma ip=10.0.0.300 as=0" || true

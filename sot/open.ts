@@ -5,7 +5,9 @@
  */
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FileStore } from './file/store.js';
+import { FileStore, type StoreSettings } from './file/store.js';
+import { STORE_SCHEMA } from './file/schema.js';
+import { readYamlData } from './file/yaml-file.js';
 import { SotError, type SourceOfTruth } from './types.js';
 
 /** Settings of the source of truth (runtime/options.ts resolves them). */
@@ -20,6 +22,8 @@ export interface SotOptions {
   lockWait: number;
   nautobotUrl: string | null;
   nautobotTokenFile: string | null;
+  /** A YAML file whose `ansible:` map holds the routers' connection vars (any backend; the file store's own netops.yml otherwise). */
+  connectionFile?: string | null;
 }
 
 /** The backends other than the file store register here (sot/nautobot/ does). */
@@ -39,8 +43,9 @@ export function openSot(o: SotOptions): SourceOfTruth {
   return make(o);
 }
 
-/** Ansible connection vars for the derived inventory: the file store's netops.yml `ansible:`. */
-export function connectionVars(sot: SourceOfTruth): Record<string, unknown> {
+/** Ansible connection vars for the derived inventory: the connection file's, else the file store's netops.yml `ansible:`. */
+export function connectionVars(sot: SourceOfTruth, o?: Pick<SotOptions, 'connectionFile'>): Record<string, unknown> {
+  if (o?.connectionFile) return readYamlData<StoreSettings>(o.connectionFile, STORE_SCHEMA).data.ansible ?? {};
   if (sot instanceof FileStore) return sot.settings().ansible ?? {};
   return {};
 }

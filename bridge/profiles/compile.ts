@@ -12,6 +12,7 @@ import type { Value } from './filters.js';
 import { compileIndexed, type IndexedRegex } from './regex.js';
 import { detailsBuilder, valuesBuilder, yangBuilder } from './codegen.js';
 import { NeedleSet } from './needles.js';
+import { VET_LENGTH, VET_LIMIT_MS, vetPatternOnce } from './linear.js';
 import type { SyslogHeader } from '../syslog/header.js';
 
 /** How urgently a person should look. */
@@ -116,9 +117,23 @@ const VARIANT_KEYS = new Set(['regex', 'tag', 'yang', 'peer', 'interface', 'stat
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** How profiles are loaded. */
+export interface LoadOptions {
+  /**
+   * Run every pattern over the adversarial generator and refuse (NP009) one that backtracks
+   * super-linearly (about 5 ms per 100 patterns, once per process). The bridge turns it on.
+   */
+  vet?: boolean;
+}
+
+const VET_HINT =
+  'make each run of text matchable one way only: no two neighbouring repetitions that accept the same characters ' +
+  "(': *(?<message>.*)$' → ':(?<message>.*)$', the message is trimmed anyway; " +
+  "'[A-Z][\\w-]*-\\d-[\\w-]+' → '[A-Z](?=[\\w-]*?-\\d-[\\w-])[\\w-]*')";
+
 class Checker {
   readonly diags: Diagnostic[] = [];
-  constructor(readonly src: SourceFile) {}
+  constructor(readonly src: SourceFile, readonly vet = false) {}
   err(code: string, path: Array<string | number>, message: string, hint?: string, opts?: { key?: boolean; offset?: number }): void {
     this.diags.push(this.src.diag(code, path, message, hint, opts));
   }
@@ -132,12 +147,32 @@ class Checker {
       this.err('NP004', path, 'regex must be a non-empty string', "quote it in single quotes: regex: '^…(?<name>…)'");
       return null;
     }
+    let rx: IndexedRegex;
     try {
-      return compileIndexed(v);
+      rx = compileIndexed(v);
     } catch (e) {
       this.err('NP005', path, `invalid regex: ${(e as Error).message}`, 'JavaScript syntax: named groups are (?<name>…)');
       return null;
     }
+    if (this.vet) {
+      let verdict;
+      try {
+        verdict = vetPatternOnce(v);
+      } catch (e) {
+        this.err('NP009', path, `the backtracking check cannot read this regex: ${(e as Error).message}`, 'use plain groups, classes and quantifiers');
+        return null;
+      }
+      if (!verdict.ok) {
+        this.err(
+          'NP009', path,
+          `regex backtracks super-linearly: a ${VET_LENGTH}-character near-miss line ("${verdict.sample}…") takes ${verdict.worstMs.toFixed(1)} ms ` +
+            `(limit ${VET_LIMIT_MS} ms; ${verdict.growth.toFixed(0)}x the time of a line 8 times shorter)`,
+          VET_HINT,
+        );
+        return null;
+      }
+    }
+    return rx;
   }
   template(v: unknown, path: Array<string | number>, resolve: (n: string) => Getter): Template | null {
     if (typeof v !== 'string') {
@@ -155,7 +190,7 @@ class Checker {
 }
 
 /** Load and compile every profile under `dir`; throws ProfileError listing all problems. */
-export function loadProfiles(dir: string): ProfileSet {
+export function loadProfiles(dir: string, opts: LoadOptions = {}): ProfileSet {
   const diags: Diagnostic[] = [];
   const oses: OsProfiles[] = [];
   const needles = new NeedleSet();
@@ -167,7 +202,7 @@ export function loadProfiles(dir: string): ProfileSet {
   for (const name of entries) {
     const osDir = join(dir, name);
     if (name.startsWith('.') || name.startsWith('_') || !statSync(osDir).isDirectory()) continue;
-    const os = loadOs(name, osDir, root, diags, needles);
+    const os = loadOs(name, osDir, root, diags, needles, opts.vet === true);
     if (os) oses.push(os);
   }
   if (diags.length) throw new ProfileError(diags);
@@ -178,7 +213,7 @@ export function loadProfiles(dir: string): ProfileSet {
   return { dir, oses, byShape, rules, needles };
 }
 
-function loadOs(name: string, osDir: string, root: string, diags: Diagnostic[], needles: NeedleSet): OsProfiles | null {
+function loadOs(name: string, osDir: string, root: string, diags: Diagnostic[], needles: NeedleSet, vet: boolean): OsProfiles | null {
   const prefixPath = join(osDir, '_prefix.yml');
   if (!existsSync(prefixPath)) {
     diags.push({
@@ -198,7 +233,7 @@ function loadOs(name: string, osDir: string, root: string, diags: Diagnostic[], 
   const os: OsProfiles = { name, priority: 0, prefixes: [], rules: new Map(), events: [], slots, slot };
   const src = SourceFile.read(prefixPath, root);
   if (src.doc.errors.length) { diags.push(...src.syntaxDiagnostics()); return null; }
-  const ck = new Checker(src);
+  const ck = new Checker(src, vet);
   const data = src.data;
   const provided = new Set<string>();
   if (!isObj(data)) {
@@ -228,7 +263,7 @@ function loadOs(name: string, osDir: string, root: string, diags: Diagnostic[], 
     if (!file.endsWith('.yml') || file.startsWith('_') || file.startsWith('.')) continue;
     const ev = SourceFile.read(join(osDir, file), root);
     if (ev.doc.errors.length) { diags.push(...ev.syntaxDiagnostics()); continue; }
-    const eck = new Checker(ev);
+    const eck = new Checker(ev, vet);
     const rules = compileEvent(eck, os, file, ev.data, provided);
     diags.push(...eck.diags);
     if (eck.diags.length || !rules) continue;

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBridge, type BridgeOptions, type Log } from '../../bridge/bridge.js';
 import { redactUrl, webhookUrl } from '../../bridge/deliver.js';
+import { ProfileError } from '../../bridge/parse.js';
 
 const USAGE = `usage: netops bridge [options]
 
@@ -21,13 +22,32 @@ listen (without --udp/--tcp/--tls: UDP and TCP on 0.0.0.0:5514, plus TLS on 0.0.
   --tls-cert FILE         PEM certificate (chain) for TLS
   --tls-key FILE          PEM private key for TLS
   --max-frame SIZE        longest message kept (default 64KiB; longer ones are truncated and counted)
-  --max-connections N     TCP+TLS connections at once (default 1024)
+  --max-connections N     TCP+TLS connections at once from addresses that are not known routers
+                          (default 1024); routers of --inventory are never refused for it
+  --max-per-source N      TCP+TLS connections at once from one address (default 16)
+  --idle-timeout DURATION close TCP/TLS connections that send nothing this long (default 5m; 0: never)
+                          An octet count no message can have (over 16x --max-frame, at least 1MiB)
+                          closes the connection; refusals, idle closes and framing errors are counted
   --udp-rcvbuf SIZE       UDP SO_RCVBUF to ask for (default 8MiB; Linux caps it at net.core.rmem_max)
 
 events
-  --inventory FILE        Ansible inventory: fills site/router from the sender address or host name
+  --inventory FILE        Ansible inventory: its address → router mapping decides who sent an event
+                          (verified: true, site and router from it); other senders get verified: false
+  --drop-unverified       with --inventory: do not post events from addresses it does not list (counted)
+  --trusted-relay ADDR    a syslog relay that forwards only its network's routers (repeatable): its
+                          messages are identified by the router name they carry
   --forward-unknown       also deliver messages no profile recognises (error: null, raw kept)
+  --profiles DIR          device message profiles (default: the package's profiles/, or $NETOPS_PROFILES);
+                          the bridge refuses to start when they do not load
+  --classify-budget DURATION  per-message classification budget (default 20ms; 0: none); over it, the message
+                          is set aside: left unclassified, counted (set_aside) and logged
   --flap-window DURATION  flap damping window (default 5m; 0 turns damping off)
+  --forward-set FILE      post only events the pack's rules can match (pack/bridge/forward.json,
+                          written by netops build) plus --forward-level; count the rest
+  --forward-level LEVEL   with --forward-set, also post events at this level and above (default critical; none)
+  --storm-threshold N     one kind of event from more than N routers/interfaces in --storm-window
+                          becomes one summary (default 20; 0 turns summaries off)
+  --storm-window DURATION (default 10s)
 
 StackStorm
   --st2-url URL           StackStorm base URL (default $ST2_API_URL, else $ST2_BASE_URL)
@@ -59,13 +79,13 @@ counters
   SIGUSR1 prints the counters (JSON) on stderr; SIGHUP re-reads the inventory; SIGTERM/SIGINT stop
   (in-flight requests get 5 s, the spool is flushed).`;
 
-const BOOLEANS = ['forward-unknown', 'st2-insecure', 'spool-no-fsync', 'help', 'h'];
-const REPEATABLE = ['udp', 'tcp', 'tls'];
+const BOOLEANS = ['forward-unknown', 'drop-unverified', 'st2-insecure', 'spool-no-fsync', 'help', 'h'];
+const REPEATABLE = ['udp', 'tcp', 'tls', 'trusted-relay'];
 const VALUED = [
-  ...REPEATABLE, 'tls-cert', 'tls-key', 'max-frame', 'max-connections', 'udp-rcvbuf', 'inventory', 'flap-window',
+  ...REPEATABLE, 'tls-cert', 'tls-key', 'max-frame', 'max-connections', 'max-per-source', 'idle-timeout', 'udp-rcvbuf', 'inventory', 'flap-window', 'forward-set', 'forward-level', 'storm-threshold', 'storm-window',
   'st2-url', 'api-key-file', 'trigger', 'concurrency', 'timeout', 'retry-min', 'retry-max',
   'spool', 'spool-max-bytes', 'spool-max-events', 'spool-hard-bytes', 'spool-hard-events', 'spool-mem',
-  'stats-json', 'stats-interval', 'stats-log', 'log-level', 'gc-above',
+  'stats-json', 'stats-interval', 'stats-log', 'log-level', 'gc-above', 'profiles', 'classify-budget', 'trusted-relay',
 ];
 
 /** Thrown for a bad command line. */
@@ -166,6 +186,7 @@ export function resolveBridgeOptions(argv: string[], env: NodeJS.ProcessEnv, log
   const logLevel = one('log-level') ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new UsageError('--log-level: debug, info, warn or error');
 
+  if (f.has('drop-unverified') && !one('inventory')) throw new UsageError('--drop-unverified needs --inventory (the addresses that count as verified)');
   const spoolDir = resolve(one('spool') ?? env.NETOPS_SPOOL_DIR ?? (env.STATE_DIRECTORY ? join(env.STATE_DIRECTORY.split(':')[0]!, 'spool') : join('.netops', 'bridge-spool')));
   const flap = dur('flap-window');
   return {
@@ -192,9 +213,19 @@ export function resolveBridgeOptions(argv: string[], env: NodeJS.ProcessEnv, log
     retryMaxMs: dur('retry-max'),
     insecure: f.has('st2-insecure'),
     forwardUnknown: f.has('forward-unknown'),
+    dropUnverified: f.has('drop-unverified'),
+    trustedRelays: f.get('trusted-relay') ?? [],
+    profilesDir: one('profiles') ? resolve(one('profiles')!) : undefined,
+    classifyBudgetMs: dur('classify-budget'),
     flapWindowMs: flap ?? 300_000,
+    forwardSet: one('forward-set') ? resolve(one('forward-set')!) : null,
+    forwardMinLevel: forwardLevel(one('forward-level')),
+    stormThreshold: int('storm-threshold'),
+    stormWindowMs: dur('storm-window'),
     maxFrame: size('max-frame'),
     maxConnections: int('max-connections'),
+    maxPerSource: int('max-per-source'),
+    idleTimeoutMs: dur('idle-timeout'),
     recvBufferSize: size('udp-rcvbuf'),
     statsJson: one('stats-json') ? resolve(one('stats-json')!) : null,
     statsIntervalMs: dur('stats-interval'),
@@ -202,6 +233,13 @@ export function resolveBridgeOptions(argv: string[], env: NodeJS.ProcessEnv, log
     gcAboveBytes: size('gc-above'),
     log,
   };
+}
+
+/** --forward-level: info, warning, critical or none. */
+function forwardLevel(v: string | undefined): 'info' | 'warning' | 'critical' | 'none' | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'info' || v === 'warning' || v === 'critical' || v === 'none') return v;
+  throw new UsageError(`--forward-level: info, warning, critical or none (not ${JSON.stringify(v)})`);
 }
 
 /** A logger writing `time level message` lines to stderr, from `min` up. */
@@ -237,6 +275,10 @@ export default async function bridgeCommand(argv: string[]): Promise<number> {
   try {
     bridge = await startBridge({ ...opts, onFatal: () => stop('fatal') });
   } catch (e) {
+    if (e instanceof ProfileError) {
+      process.stderr.write(`netops bridge: not starting: the device profiles do not load (${e.diagnostics.length} problem${e.diagnostics.length === 1 ? '' : 's'}):\n${e.message}\n`);
+      return 2;
+    }
     log('error', `cannot start: ${(e as Error).message}`);
     return 1;
   }

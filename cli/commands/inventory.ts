@@ -28,7 +28,7 @@ export default async function inventory(argv: string[]): Promise<number> {
       if (!v) { process.stderr.write(`netops inventory: unknown site '${n}'\n`); return 2; }
       views.push(v);
     }
-    process.stdout.write(rt.inventoryYaml(rt.connectionVars(sot), views, (r) => r.vars ?? {}));
+    process.stdout.write(rt.inventoryYaml(rt.connectionVars(sot, opts.sot), views, (r) => r.vars ?? {}));
     return 0;
   } catch (e) {
     process.stderr.write(`netops inventory: ${(e as Error).message}\n`);

@@ -6,6 +6,7 @@ import { realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Classifier, ProfileError } from '../../bridge/parse.js';
+import { parseFlags, UsageError, type FlagSpec } from '../args.js';
 
 /** Streams the command reads and writes (tests pass their own). */
 export interface ParseSyslogIo {
@@ -22,43 +23,15 @@ const USAGE = `usage: netops parse-syslog [--json] [--pretty] [--ip ADDR] [--sta
   --stats         print counts per OS and error to stderr at the end
   --profiles DIR  device profiles to use (default: the repository's profiles/)`;
 
-interface Options {
-  pretty: boolean;
-  ip: string;
-  stats: boolean;
-  profiles?: string;
-}
-
-function parseArgs(argv: string[]): Options | string {
-  const o: Options = { pretty: false, ip: '127.0.0.1', stats: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const eq = a.indexOf('=');
-    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const inline = a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : undefined;
-    const value = (): string | undefined => inline ?? argv[++i];
-    switch (name) {
-      case '--json': break;
-      case '--pretty': o.pretty = true; break;
-      case '--stats': o.stats = true; break;
-      case '--ip': {
-        const v = value();
-        if (!v) return '--ip needs an address, e.g. --ip 10.0.0.1';
-        o.ip = v;
-        break;
-      }
-      case '--profiles': {
-        const v = value();
-        if (!v) return '--profiles needs a directory';
-        o.profiles = v;
-        break;
-      }
-      case '-h': case '--help': return '';
-      default: return `unknown argument "${a}"`;
-    }
-  }
-  return o;
-}
+/** Flags of the command (util.parseArgs, strict). */
+const FLAGS: FlagSpec = {
+  json: { type: 'boolean' },
+  pretty: { type: 'boolean' },
+  stats: { type: 'boolean' },
+  ip: { type: 'string' },
+  profiles: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
 
 function write(out: NodeJS.WritableStream, s: string): Promise<void> | null {
   return out.write(s) ? null : new Promise((resolve) => out.once('drain', () => resolve()));
@@ -69,11 +42,19 @@ export default async function parseSyslogCommand(
   argv: string[],
   io: ParseSyslogIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
-  const opts = parseArgs(argv);
-  if (typeof opts === 'string') {
-    io.stderr.write(opts === '' ? `${USAGE}\n` : `netops parse-syslog: ${opts}\n${USAGE}\n`);
-    return opts === '' ? 0 : 2;
+  let values;
+  try {
+    ({ values } = parseFlags(argv, FLAGS, { command: 'netops parse-syslog', help: 'netops parse-syslog --help' }));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`${e.message}\n${USAGE}\n`);
+    return 2;
   }
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const opts = { pretty: values.pretty === true, stats: values.stats === true, ip: typeof values.ip === 'string' ? values.ip : '127.0.0.1', profiles: typeof values.profiles === 'string' ? values.profiles : undefined };
   let classifier: Classifier;
   try {
     classifier = new Classifier(opts.profiles ? { profilesDir: opts.profiles } : {});

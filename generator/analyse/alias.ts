@@ -43,11 +43,12 @@ export function analyseAlias(sf: SourceFile, root: string, diags: Diagnostic[]):
     return v;
   };
   const ack = opt('ack');
+  const area = opt('area');
   const result = opt('result');
   const thread = staticValue(prop(obj, 'threadResponse'));
   if (typeof description !== 'string' || !description) return null;
   return {
-    verb, name: snake(verb), file: locate(call, root).file, description, formats,
+    verb, name: snake(verb), file: locate(call, root).file, description, area: area ?? 'Other', formats,
     ...(ack !== undefined ? { ack } : {}), ...(result !== undefined ? { result } : {}),
     threadResponse: thread === true, at: locate(call, root, 0, 'defineAlias'.length),
   };

@@ -3,10 +3,13 @@ import { Node, SyntaxKind, type InterfaceDeclaration, type PropertySignature, ty
 import { Codes, type Diagnostic } from '../diagnostics.js';
 import type { ParamModel, ScalarType } from '../model.js';
 import { diag, locate } from './source.js';
-import { FORMAT_PATTERNS } from '../../runtime/formats.js';
+import { FORMAT_PATTERNS, MAX_ASN } from '../../runtime/formats.js';
 
-/** st2 runner parameters of local-shell-script and the names netops adds itself: tasks may not reuse them. */
-export const RESERVED_PARAMS = ['cwd', 'env', 'kwarg_op', 'sudo', 'sudo_password', 'timeout', 'chat_user', 'chat_channel', 'dry_run'];
+/**
+ * st2 runner parameters of local-shell-script, the names netops adds itself and the flags
+ * every `netops <task>` command has: tasks may not reuse them.
+ */
+export const RESERVED_PARAMS = ['cwd', 'env', 'kwarg_op', 'sudo', 'sudo_password', 'timeout', 'chat_user', 'chat_channel', 'dry_run', 'json', 'user', 'help'];
 
 interface TypeInfo { type: ScalarType | 'array'; enum?: string[]; secret?: boolean; items?: ParamModel['items'] }
 
@@ -38,7 +41,7 @@ function analyseProperty(sf: SourceFile, prop: PropertySignature, root: string, 
     return null;
   }
   if (RESERVED_PARAMS.includes(name)) {
-    diags.push(diag(Codes.BadParamName, `parameter name '${name}' is reserved (local-shell-script runner or netops itself)`,
+    diags.push(diag(Codes.BadParamName, `parameter name '${name}' is reserved (local-shell-script runner, netops itself, or a flag of every netops <task> command)`,
       `choose another name; reserved: ${RESERVED_PARAMS.join(', ')}`, at));
     return null;
   }
@@ -70,8 +73,15 @@ function analyseProperty(sf: SourceFile, prop: PropertySignature, root: string, 
     switch (tagName) {
       case 'format': {
         const pattern = FORMAT_PATTERNS[text];
+        const itemType = p.type === 'array' ? p.items?.type : p.type;
         if (!pattern) diags.push(diag(Codes.BadTag, `unknown @format '${text}'`, `use one of: ${Object.keys(FORMAT_PATTERNS).join(', ')}`, tagAt));
-        else if (p.type === 'array' && p.items) p.items.pattern = pattern;
+        else if (text === 'asn' && (p.type === 'integer' || p.type === 'number')) {
+          // a pattern does not apply to numbers: the range says the same
+          p.format = text; p.minimum ??= 1; p.maximum ??= MAX_ASN;
+        } else if (itemType !== 'string' || p.enum || p.items?.enum) {
+          diags.push(diag(Codes.BadTag, `@format ${text} applies to string parameters; '${name}' is ${p.enum || p.items?.enum ? 'a choice of literals' : itemType}${p.type === 'array' ? ' items' : ''}`,
+            text === 'asn' ? 'declare it as Integer (the range 1-4294967295 follows) or string' : 'declare it as string (or string[]), or remove the @format tag', tagAt));
+        } else if (p.type === 'array' && p.items) p.items.pattern = pattern;
         else { p.format = text; p.pattern = pattern; }
         break;
       }

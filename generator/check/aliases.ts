@@ -6,6 +6,7 @@ import { Codes, type Diagnostic, type Location } from '../diagnostics.js';
 import type { AliasModel, FormatModel, ParamModel, TaskModel } from '../model.js';
 import { AliasParseError, extractParameters, matchAll, type AliasDoc } from '../../runtime/alias-match.js';
 import { aliasFormats } from '../emit/alias.js';
+import { helpAliasDoc } from '../emit/help.js';
 
 const PLACEHOLDER = /{{\s*(\S+?)\s*(?:=\s*(?:""|''|"(.+?)"|'(.+?)'|({.+?})|(.+?)))?\s*}}/gs;
 
@@ -53,8 +54,10 @@ function at(f: FormatModel, index: number, length: number): Location {
 }
 
 /** Check every alias; returns diagnostics (empty when the grammar is sound). */
-export function checkAliases(aliases: AliasModel[], tasks: TaskModel[], emitted: AliasDoc[]): Diagnostic[] {
+export function checkAliases(aliases: AliasModel[], tasks: TaskModel[], aliasDocs: AliasDoc[]): Diagnostic[] {
   const diags: Diagnostic[] = [];
+  // The generated help alias takes part: no command text may also match it.
+  const emitted = aliases.length ? [...aliasDocs, helpAliasDoc(aliases)] : aliasDocs;
   const tasksByVerb = new Map(tasks.map((t) => [t.verb, t]));
   for (const alias of aliases) {
     const task = tasksByVerb.get(alias.verb);
@@ -63,6 +66,7 @@ export function checkAliases(aliases: AliasModel[], tasks: TaskModel[], emitted:
       continue;
     }
     const params = new Map(task.params.map((p) => [p.name, p]));
+    diags.push(...checkPhrases(alias, task));
     for (const f of alias.formats) {
       let ok = true;
       const phs = placeholders(f.text);
@@ -114,6 +118,29 @@ export function checkAliases(aliases: AliasModel[], tasks: TaskModel[], emitted:
     }
   }
   return diags;
+}
+
+/**
+ * The ack and result phrases: placeholders must be parameters, and printable the same way in
+ * Python and JavaScript (a boolean prints True in StackStorm, true in `netops chat`).
+ */
+export function checkPhrases(alias: AliasModel, task: TaskModel): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const params = new Map(task.params.map((p) => [p.name, p]));
+  for (const [field, phrase] of [['ack', alias.ack], ['result', alias.result]] as const) {
+    if (phrase === undefined) continue;
+    if (/{%|{#|{~}/.test(phrase) || /{{(?!\s*\w+\s*}})/.test(phrase)) {
+      out.push({ code: Codes.UnknownPlaceholder, message: `${field} phrase '${phrase}' may only hold text and {{ name }} placeholders`,
+        hint: `write e.g. ${field}: '${field === 'ack' ? 'adding' : 'added'} peer {{ ip }} at {{ in }}'; the generator builds the Jinja around it`, at: alias.at });
+      continue;
+    }
+    for (const ph of placeholders(phrase)) {
+      const p = params.get(ph.name);
+      if (!p) out.push({ code: Codes.UnknownPlaceholder, message: `${field} phrase: '{{ ${ph.name} }}' is not a parameter of ${task.verb}`, hint: `use one of: ${[...params.keys()].join(', ')}`, at: alias.at });
+      else if (p.type === 'boolean' || p.type === 'array' || p.type === 'number') out.push({ code: Codes.UnknownPlaceholder, message: `${field} phrase: '{{ ${ph.name} }}' is a ${p.type}, which StackStorm prints differently from netops chat`, hint: 'name string or integer parameters only; say the rest in words', at: alias.at });
+    }
+  }
+  return out;
 }
 
 export { aliasFormats };

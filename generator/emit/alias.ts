@@ -3,6 +3,7 @@ import type { AliasModel, FormatModel, TaskModel } from '../model.js';
 import type { AliasDoc } from '../../runtime/alias-match.js';
 import type { EmittedFile } from './types.js';
 import { toYaml } from '../yaml.js';
+import { ackFormat, COLOR_FORMAT, defaultPhrases, resultFormat } from './chat-formats.js';
 
 /** st2 `formats` of an alias: plain strings, or {display, representation} when keys are typed as key=value. */
 export function aliasFormats(alias: AliasModel): AliasDoc['formats'] {
@@ -12,10 +13,9 @@ export function aliasFormats(alias: AliasModel): AliasDoc['formats'] {
 
 /** The alias document st2 registers (also what `netops chat` matches against). */
 export function aliasDoc(alias: AliasModel, task: TaskModel | undefined): Record<string, unknown> & AliasDoc {
-  const ack = alias.ack ?? "{{ execution.context.user | default('someone') }} runs {{ actionalias.action_ref }} (execution {{ execution.id }})";
-  const result = alias.result ??
-    '{% set r = execution.result.stdout %}{% if r is mapping and r.summary is defined %}{{ r.summary }}' +
-    '{% else %}{{ execution.result.stderr | default(execution.result.stdout, true) | truncate(1500) }}{% endif %}';
+  const phrases = defaultPhrases(alias.name, task?.siteParam ?? 'in');
+  const ack = alias.ack ?? phrases.ack;
+  const result = alias.result ?? phrases.result;
   return {
     name: alias.name,
     pack: 'netops',
@@ -23,8 +23,8 @@ export function aliasDoc(alias: AliasModel, task: TaskModel | undefined): Record
     action_ref: `netops.${alias.name}`,
     enabled: true,
     formats: aliasFormats(alias),
-    ack: { enabled: true, format: ack, append_url: false },
-    result: { enabled: true, format: result, ...(alias.threadResponse ? { extra: { slack: { thread_response: true } } } : {}) },
+    ack: { enabled: true, format: ackFormat(ack), append_url: false },
+    result: { enabled: true, format: resultFormat(ack, result), extra: { color: COLOR_FORMAT, ...(alias.threadResponse ? { slack: { thread_response: true } } : {}) } },
   };
 }
 

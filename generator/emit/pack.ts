@@ -29,10 +29,12 @@ export function emitConfigSchema(): EmittedFile {
       sot_dir: { type: 'string', description: 'File store directory (netops.yml, sites/<site>.yml, history.jsonl); default <state_dir>/sot.' },
       nautobot_url: { type: 'string', description: 'Nautobot base URL (sot_backend nautobot), e.g. https://nautobot.example.net.' },
       nautobot_token_file: { type: 'string', description: 'File holding the Nautobot API token (never logged).' },
+      connection_vars: { type: 'string', description: 'YAML file whose `ansible:` map holds the routers\' Ansible connection vars (default: the file store\'s netops.yml).' },
       state_dir: { type: 'string', description: 'Directory for netops state: per-router locks, the change journal, private run directories, config backups.', default: '/var/lib/netops', required: true },
       chat_channel: { type: 'string', description: 'Chat channel that device events are posted to.', default: 'netops', required: true },
       ansible_playbook: { type: 'string', description: 'ansible-playbook executable.', default: '/usr/bin/ansible-playbook' },
       vault_password_file: { type: 'string', description: 'ansible-vault password file, when the inventory holds encrypted credentials.' },
+      access: accessSchema(),
     }),
   };
 }
@@ -50,4 +52,44 @@ export function emitTrigger(model: PackModel): EmittedFile[] {
       tags: [{ name: 'source', value: 'bridge/event.ts' }],
     }),
   }];
+}
+
+const names = (description: string) => ({ type: 'array', description, items: { type: 'string' } });
+
+/** `access:` (runtime/access.ts): channels, groups and grants. Deny by default: changes need a grant. */
+function accessSchema(): Record<string, unknown> {
+  return {
+    type: 'object',
+    description: 'Who may run which tasks where (docs/chat.md). Read tasks: everyone in the channels; change tasks: only those a grant names.',
+    additionalProperties: false,
+    properties: {
+      channels: names('Chat channels netops takes commands in (names without #, or Slack channel ids).'),
+      groups: { type: 'object', description: 'Group name to members (chat user names, OS user names for terminal runs).', additionalProperties: { type: 'array', items: { type: 'string' } } },
+      grants: {
+        type: 'array',
+        description: 'Each grant lets who (users, @groups, *) run tasks (names, read, change, *) in channels (default all), via chat and/or terminal (default both).',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            who: { ...names('Users and @groups.'), required: true },
+            tasks: { ...names('Task names (add_peer), a risk (read, change) or *.'), required: true },
+            channels: names('Channels the grant holds in; * or missing: every configured channel.'),
+            via: { type: 'array', items: { type: 'string', enum: ['chat', 'terminal'] } },
+          },
+        },
+      },
+      approvals: {
+        type: 'object',
+        description: 'Change tasks that wait for a second person before they touch anything.',
+        additionalProperties: false,
+        properties: {
+          tasks: names('Task names, change or *.'),
+          approvers: names('Users and @groups who may approve (never their own request).'),
+          break_glass: names('Users and @groups who may skip approval with --break-glass "<reason>" (recorded and announced).'),
+          ttl_minutes: { type: 'integer', description: 'Minutes a request waits before it is aborted.', default: 60, minimum: 1 },
+        },
+      },
+    },
+  };
 }

@@ -16,6 +16,7 @@ import { SITE_SCHEMA, STORE_SCHEMA } from '../../sot/file/schema.js';
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 const standaloneCode = standaloneModule as unknown as typeof standaloneModule.default;
 import type { EmittedFile } from './types.js';
+import { isRunLeftover } from '../ignore.js';
 
 /** The runtime's TypeScript sources (dist/generator/emit → runtime/ of the checkout). */
 const RUNTIME_DIR = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'runtime');
@@ -89,7 +90,7 @@ export function emitPlaybooks(dir: string): EmittedFile[] {
     let names: string[];
     try { names = readdirSync(d).sort(); } catch { return; }
     for (const n of names) {
-      if (n === '__pycache__' || n.endsWith('.pyc') || n.endsWith('.retry')) continue;
+      if (isRunLeftover(n)) continue;
       const p = join(d, n);
       if (statSync(p).isDirectory()) walk(p, `${prefix}${n}/`);
       else out.push({ path: `playbooks/${prefix}${n}`, content: readFileSync(p) });

@@ -36,7 +36,7 @@ describe('lab syslog → bridge → StackStorm webhook', function () {
     const { port3164, port5424, relayTarget } = lab.syslog;
     expect(relayTarget, 'the lab relays router syslog to the host loopback').to.equal('127.0.0.1');
     bridge = spawn(process.execPath, [CLI, 'bridge', '--udp', `127.0.0.1:${port3164}`, '--udp', `127.0.0.1:${port5424}`,
-      '--inventory', LAB_INVENTORY, '--spool', join(dir, 'spool'), '--st2-url', st2.url, '--stats-log', '0'], {
+      '--inventory', LAB_INVENTORY, '--trusted-relay', relayTarget!, '--spool', join(dir, 'spool'), '--st2-url', st2.url, '--stats-log', '0'], {
       env: { ...process.env, ST2_API_KEY: KEY }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     bridge.stderr!.on('data', (d: Buffer) => (bridgeErr += d.toString()));

@@ -32,7 +32,7 @@ describe('alias matching (st2 algorithm)', () => {
     expect(r.stderr).to.contain("matched no patterns");
     const c = await netops('chat', 'add peer in=bma ip=10.0.0.1 as=sixty', '--match-only');
     expect(c.exitCode).to.equal(2);
-    expect(c.stderr).to.contain("'sixty' is not an integer");
+    expect(c.stderr).to.contain('as: "sixty" is not a whole number');
   });
 
   it('immutable parameters cannot be set from chat', async () => {

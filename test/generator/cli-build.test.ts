@@ -1,7 +1,7 @@
 /** `netops build` and `build --check` as a user runs them: stale output is detected, with and without the build cache. */
 import { expect } from 'chai';
 import { execa } from 'execa';
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from '../support/st2-schemas.js';
@@ -55,5 +55,44 @@ describe('netops build --check', function () {
     expect(c.exitCode).to.equal(1);
     expect(c.stderr).to.match(/aliases\/all-types\.ts:2:\d+ - error NO202: placeholder '\{\{ nothing \}\}'/);
     expect(c.stderr).to.contain('pack/ not written');
+  });
+});
+
+describe('netops build ignores Python bytecode left by running a task from a checkout', function () {
+  this.timeout(120000);
+  let root = '';
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'netops-cli-pyc-'));
+    cpSync(join(REPO, 'test', 'golden', 'types', 'src'), root, { recursive: true });
+    cpSync(join(REPO, 'playbooks'), join(root, 'playbooks'), { recursive: true, filter: (p) => !/__pycache__|\.pyc$/.test(p) });
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ version: '2.3.4' }));
+    expect((await netops('build', '--root', root)).exitCode).to.equal(0);
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('real Ansible loads the filter plugins with bytecode writing on; build --check still passes and build keeps them', async () => {
+    // what a task run does: Ansible imports filter_plugins/*.py, from the pack and from playbooks/
+    for (const dir of [join(root, 'pack', 'playbooks', 'filter_plugins'), join(root, 'playbooks', 'filter_plugins')]) {
+      const env: NodeJS.ProcessEnv = { ...process.env, ANSIBLE_FILTER_PLUGINS: dir };
+      delete env.PYTHONDONTWRITEBYTECODE;
+      const a = await execa('ansible', ['-i', 'localhost,', '-c', 'local', 'localhost', '-m', 'debug', '-a', "msg={{ ['password x'] | netops_mask }}"], { env, extendEnv: false, reject: false });
+      expect(a.exitCode, a.stdout + a.stderr).to.equal(0);
+      expect(a.stdout).to.contain('password ********');
+    }
+    const pyc = join(root, 'pack', 'playbooks', 'filter_plugins', '__pycache__');
+    expect(existsSync(pyc) && readdirSync(pyc).some((f) => f.endsWith('.pyc')), 'bytecode was written into pack/').to.equal(true);
+    expect(existsSync(join(root, 'playbooks', 'filter_plugins', '__pycache__')), 'and into playbooks/').to.equal(true);
+
+    const c = await netops('build', '--check', '--root', root);
+    expect(c.exitCode, c.stderr).to.equal(0);
+    // without the build cache too (the full comparison of a fresh build)
+    const { buildPack } = await import('../../generator/build.js');
+    const { staleFiles } = await import('../../generator/write.js');
+    const files = await buildPack({ root });
+    expect(staleFiles(join(root, 'pack'), files)).to.deep.equal({ changed: [], missing: [], extra: [] });
+    expect(files.map((f) => f.path).filter((p) => /__pycache__|\.pyc$/.test(p)), 'bytecode is not copied into the pack').to.deep.equal([]);
+    const b = await netops('build', '--root', root);
+    expect(b.stdout).to.contain('0 written, 0 removed');
+    expect(existsSync(pyc), 'the writer leaves bytecode alone').to.equal(true);
   });
 });

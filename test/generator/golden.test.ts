@@ -38,6 +38,16 @@ describe('generator golden cases', () => {
     });
   }
 
+  it('every diagnostic code the README lists has a golden case with its error.txt', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    // "| NO103/104 |" lists NO103 and NO104
+    const codes = [...readme.matchAll(/\bNO(\d{3})((?:\/\d{3})*)\b/g)].flatMap((m) => [m[1]!, ...m[2]!.split('/').filter(Boolean)]).map((n) => `NO${n}`);
+    expect(codes.length, 'the README lists diagnostic codes').to.be.greaterThan(10);
+    const errors = readdirSync(GOLDEN).filter((c) => existsSync(join(GOLDEN, c, 'error.txt'))).map((c) => readFileSync(join(GOLDEN, c, 'error.txt'), 'utf8')).join('\n');
+    const missing = [...new Set(codes)].filter((c) => !new RegExp(`error ${c}:`).test(errors));
+    expect(missing, 'codes without a golden case (add test/golden/<case>/src and error.txt)').to.deep.equal([]);
+  });
+
   it('rebuilding an unchanged tree gives byte-identical output', async () => {
     const a = await buildPack({ root: REPO });
     const b = await buildPack({ root: REPO });

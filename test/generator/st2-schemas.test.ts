@@ -1,12 +1,20 @@
 /** Every YAML file of the generated pack validates against StackStorm's own JSON schemas (Ajv). */
 import { expect } from 'chai';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO, st2Validator } from '../support/st2-schemas.js';
 
 const PACK = join(REPO, 'pack');
-const yamls = (dir: string) => { try { return readdirSync(join(PACK, dir)).filter((f) => f.endsWith('.yaml')).sort(); } catch { return []; } };
+const yamls = (dir: string) => (existsSync(join(PACK, dir)) ? readdirSync(join(PACK, dir)).filter((f) => f.endsWith('.yaml')).sort() : []);
+const sources = (dir: string) => (existsSync(join(REPO, dir)) ? readdirSync(join(REPO, dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')) : []);
+/** The pack folders this suite checks, and how many YAML files each must hold (at least). */
+const EXPECTED: Record<string, number> = {
+  actions: sources('actions').length + (sources('rules').length ? 1 : 0), // one per task, plus notify when there are rules
+  aliases: sources('aliases').length,
+  rules: sources('rules').length,
+  triggers: 1,
+};
 const load = (p: string) => parse(readFileSync(join(PACK, p), 'utf8')) as Record<string, unknown>;
 
 describe('pack/ against StackStorm schemas', () => {
@@ -23,6 +31,15 @@ describe('pack/ against StackStorm schemas', () => {
     expect(alias({ name: 'x', formats: ['x'] }), 'action_ref is required').to.not.deep.equal([]);
     expect(rule({ name: 'x', trigger: { type: 't' } }), 'action is required').to.not.deep.equal([]);
   });
+
+  // a missing folder would otherwise just mean fewer tests below, all passing
+  for (const [dir, n] of Object.entries(EXPECTED)) {
+    it(`pack/${dir}/ exists with its ${n} YAML file(s)`, () => {
+      expect(n, `the project has sources for pack/${dir}`).to.be.greaterThan(0);
+      expect(existsSync(join(PACK, dir)), `pack/${dir} is missing; run: npx netops build`).to.equal(true);
+      expect(yamls(dir).length, `pack/${dir}`).to.be.at.least(n);
+    });
+  }
 
   it('pack.yaml', () => {
     expect(st2Validator('pack')(load('pack.yaml'))).to.deep.equal([]);

@@ -17,7 +17,7 @@ import { processesOfRun } from '../../runtime/proc.js';
 const CLI = join(REPO, 'dist', 'cli', 'netops.js');
 let stateDir = '';
 const sotDir = () => join(stateDir, 'sot');
-const env = (extra: Record<string, string> = {}) => ({ NETOPS_STATE_DIR: stateDir, NETOPS_SOT_DIR: sotDir(), NETOPS_LOCK_WAIT: '1', NETOPS_USER: 'tester', ...extra });
+const env = (extra: Record<string, string> = {}) => ({ NETOPS_STATE_DIR: stateDir, NETOPS_SOT_DIR: sotDir(), NETOPS_CONFIG: join(REPO, 'lab', 'netops.yaml'), NETOPS_LOCK_WAIT: '1', NETOPS_USER: 'tester', ...extra });
 const running = () => vtysh('bma-edge1', 'show running-config');
 const neighbors = async () => [...(await running()).matchAll(/^ neighbor (\S+) remote-as/gm)].map((m) => m[1]).sort();
 const storeSite = async () => (await new FileStore(sotDir()).site('bma'))!;

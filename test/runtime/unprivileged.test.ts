@@ -24,10 +24,10 @@ describe('runtime: the entry script as an unprivileged user', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
   const entry = (task: string, args: string[], env: Record<string, string>) =>
-    execa(asUser([join(REPO, 'pack', 'actions', `${task}.mjs`), ...args])[0]!, asUser([join(REPO, 'pack', 'actions', `${task}.mjs`), ...args]).slice(1), { env: { NETOPS_CONFIG: '/nonexistent', HOME: '/tmp', ...env }, reject: false });
+    execa(asUser([join(REPO, 'pack', 'actions', `${task}.mjs`), ...args])[0]!, asUser([join(REPO, 'pack', 'actions', `${task}.mjs`), ...args]).slice(1), { env: { NETOPS_CONFIG: join(REPO, 'lab', 'netops.yaml'), HOME: '/tmp', ...env }, reject: false });
 
   it('a state directory it cannot create gives a result document saying what to do', async () => {
-    const r = await entry('show_site', ['--in=bma', '--chat_user=alice'], { NETOPS_STATE_DIR: join(dir, 'root-only', 'state'), NETOPS_SOT_DIR: join(dir, 'sot') });
+    const r = await entry('show_site', ['--in=bma', '--chat_user=alice', '--chat_channel=noc'], { NETOPS_STATE_DIR: join(dir, 'root-only', 'state'), NETOPS_SOT_DIR: join(dir, 'sot') });
     if (process.getuid?.() === 0) chmodSync(dir, 0o755);
     const doc = JSON.parse(r.stdout);
     expect(r.exitCode).to.equal(3);
@@ -39,7 +39,7 @@ describe('runtime: the entry script as an unprivileged user', function () {
   it('with a state directory of its own, it answers from the source of truth', async () => {
     const state = join(dir, 'state');
     await execa('install', ['-d', '-o', String(process.getuid?.() === 0 ? NOBODY : process.getuid?.()), state]);
-    const r = await entry('show_site', ['--in=bma', '--chat_user=alice'], { NETOPS_STATE_DIR: state, NETOPS_SOT_DIR: join(dir, 'sot') });
+    const r = await entry('show_site', ['--in=bma', '--chat_user=alice', '--chat_channel=noc'], { NETOPS_STATE_DIR: state, NETOPS_SOT_DIR: join(dir, 'sot') });
     expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout).summary).to.match(/^site bma /);
   });

@@ -31,8 +31,9 @@ describe('sot: show site and show history', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('show site lists routers, prefixes with used/free counts, and peers with who added them', async () => {
-    const r = await netops(['chat', 'show site in=bma']);
-    expect(r.code, r.err).to.equal(0);
+    const r0 = await netops(['chat', 'show site in=bma', '--json']);
+    expect(r0.code, r0.err).to.equal(0);
+    const r = { out: r0.doc.summary as string };
     expect(r.out).to.contain('site bma (lab site bma (bash lab/up.sh)): 1 router(s), 2 peering prefix(es), 1 peer(s)');
     expect(r.out).to.contain('router bma-edge1 frr AS65000 mgmt 192.0.2.2');
     expect(r.out).to.contain('prefix 10.0.0.0/30 1 used, 1 free (bma-edge1 to-peer1)');
@@ -45,15 +46,15 @@ describe('sot: show site and show history', function () {
   it('show site of an unknown site says which exist', async () => {
     const r = await netops(['chat', 'show site nosuch']);
     expect(r.code).to.equal(2);
-    expect(r.err).to.contain("unknown site 'nosuch'; known sites: bma, gbg");
+    expect(r.out).to.contain("unknown site 'nosuch'; known sites: bma, gbg");
   });
 
   it('show history: every site, one site, the last N; secrets stay masked', async () => {
     const all = await netops(['chat', 'show history', '--json']);
     expect(all.code, all.err).to.equal(0);
     expect(all.doc.data.entries.map((e: { id: string }) => e.id)).to.deep.equal(['t0', 't1', 't2']);
-    const bma = await netops(['chat', 'show history of bma']);
-    expect(bma.out.split('\n')).to.deep.equal([
+    const bma = await netops(['chat', 'show history of bma', '--json']);
+    expect(bma.doc.summary.split('\n')).to.deep.equal([
       'history of bma: 2 entries',
       '2026-12-01T10:00:00Z alice in #noc (chat) add peer at bma ip=10.0.0.1 as=65100 password=********: changed',
       '2026-12-01T10:02:00Z bob in #noc (chat) add peer at bma ip=10.0.0.1 as=65100 password=********: changed',

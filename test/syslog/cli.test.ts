@@ -59,7 +59,9 @@ describe('syslog CLI: netops parse-syslog', function () {
   it('exits 2 on a bad argument, 0 on --help', async function () {
     const bad = await run(['--nope'], '');
     expect(bad.code).to.equal(2);
-    expect(bad.stderr).to.match(/unknown argument "--nope"[\s\S]*usage: netops parse-syslog/);
+    expect(bad.stderr).to.match(/unknown flag --nope[\s\S]*usage: netops parse-syslog/);
+    const help = await run(['--help'], '');
+    expect(help.stdout, 'help goes to stdout').to.match(/^usage: netops parse-syslog/);
     expect((await run(['--help'], '')).code).to.equal(0);
     expect((await run(['--ip'], '')).code).to.equal(2);
   });

@@ -32,6 +32,16 @@ export interface Params {
   retries?: Integer;
   /** A secret. */
   token?: Secret;
+  /** A peer address. @format ipv4-unicast @example 10.0.0.1 */
+  peer?: string;
+  /** An AS number (a range, since a pattern cannot check a number). @format asn @example 65100 */
+  asn?: Integer;
+  /** An AS number as text. @format asn */
+  asn_text?: string;
+  /** One line of CLI text. @format cli-text @maxLength 80 */
+  line?: string;
+  /** A key typed into a CLI. @format cli-secret */
+  key?: Secret;
 }
 
 export default defineTask<Params>({

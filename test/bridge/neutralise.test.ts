@@ -1,0 +1,37 @@
+/** Device text made harmless for Jinja and Slack: a given/want table, and what is left alone. */
+import { expect } from 'chai';
+import { neutralise, neutraliseEvent } from '../../bridge/neutralise.js';
+import { testEvent } from '../support/events.js';
+
+const CASES: Array<[string, string]> = [
+  ['{{ st2kv.system.api_token }}', '{ { st2kv.system.api_token } }'],
+  ['{% for x in y %}{# c #}{{{x}}}', '{ % for x in y % }{ # c # }{ { {x} } }'],
+  ['<!channel> <!here|here> <@U024BE7LH> <#C123> <https://evil.example|click> <mailto:a@b>', '‹!channel> ‹!here|here> ‹@U024BE7LH> ‹#C123> ‹https://evil.example|click> ‹mailto:a@b>'],
+  ['ping @here and @channel, @Everyone', 'ping @\u2060here and @\u2060channel, @\u2060Everyone'],
+  ['\u001b[31mred\u001b[0m \u001b]0;title\u0007 bell\u0007 nul\u0000 c1\u0085', 'red  bell  nul  c1 '],
+  ['gnp.exe\u202e \u2066iso\u2069 \u200emark', 'gnp.exe iso mark'],
+  ['line one\nline two\u2028three', 'line one line two three'],
+];
+
+describe('bridge/neutralise', function () {
+  for (const [given, want] of CASES) {
+    it(`${JSON.stringify(given).slice(0, 50)} → ${JSON.stringify(want).slice(0, 50)}`, function () {
+      expect(neutralise(given)).to.equal(want);
+      expect(neutralise(want), 'idempotent').to.equal(want);
+    });
+  }
+
+  it('leaves ordinary device text alone (PRI, %TAGS, {braces}, 100% , e-mail)', function () {
+    for (const s of ['<189>Nov 24 22:51:03 r1 bgpd[1]: %ADJCHANGE: neighbor 10.0.0.1 Down', 'set {x} 100% done #3', 'ops@example.net', '<unknown>']) {
+      expect(neutralise(s)).to.equal(s);
+    }
+  });
+
+  it('reaches every string of an event, nested ones and keys included; id and ip stay', function () {
+    const ev = neutraliseEvent(testEvent(1, { summary: 'r1: {{x}}', message_details: { values: { reason: '<!here>', 'k{{': ['\u001b[1m'] } }, yang_message: { a: { b: '{%x%}' } } }));
+    expect(ev.summary).to.equal('r1: { {x} }');
+    expect(ev.message_details).to.deep.equal({ values: { reason: '‹!here>', 'k{ {': [''] } });
+    expect(ev.yang_message).to.deep.equal({ a: { b: '{ %x% }' } });
+    expect([ev.id, ev.ip, ev.timestamp]).to.deep.equal(['id-1', '192.0.2.1', 1_700_000_001]);
+  });
+});

@@ -1,0 +1,7 @@
+import { defineAlias } from '../../../../../runtime/define.js';
+import type { Params } from '../actions/show-peers.js';
+
+export default defineAlias<Params>({
+  description: 'Show peers',
+  formats: [{ text: 'show peers', keys: ['in', 'site'] }],
+});
