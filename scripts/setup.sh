@@ -23,5 +23,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+bash scripts/nautobot/install.sh  # Nautobot (PostgreSQL, Redis, pinned venv) for the source-of-truth tests
 npm ci --no-audit --no-fund
 bash scripts/venv.sh          # Python virtualenv .venv: NAPALM, napalm-ansible, napalm-frr (docs/napalm.md)

@@ -1,0 +1,67 @@
+/**
+ * Source-of-truth overhead of `add peer` with the Nautobot backend: plan + prepare + commit of
+ * one peer against the real throwaway Nautobot (scripts/nautobot/up.sh; started and stopped
+ * here when it is not running), median over BENCH_RUNS_NAUTOBOT runs (default 9). The peer is
+ * removed again between runs, outside the timing. Also: one REST round trip, for scale.
+ * `node dist/bench/sot-nautobot.js` prints the figures; bench/run.ts can call benchSotNautobot().
+ */
+import axios from 'axios';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { NautobotSourceOfTruth } from '../sot/nautobot/index.js';
+import type { Actor, Change } from '../sot/types.js';
+import { ensureNautobot, resetNautobotPeers, teardownNautobotIfStarted } from '../test/support/nautobot.js';
+import { median, type Figure } from './figure.js';
+
+const actor: Actor = { user: 'bench', channel: '#bench', via: 'chat', command: '!add peer ip=10.0.0.5 as=65200 in=bma' };
+const change: Change = { kind: 'add_peer', site: 'bma', ip: '10.0.0.5', as: 65200, description: 'bench peer', routers: [] };
+
+/** Median plan/prepare/commit/total ms of `add peer` against Nautobot, and one REST GET. */
+export async function benchSotNautobot(runs = Number(process.env.BENCH_RUNS_NAUTOBOT ?? 9)): Promise<Figure[]> {
+  const nb = await ensureNautobot();
+  try {
+    const sot = new NautobotSourceOfTruth({ url: nb.url, tokenFile: nb.tokenFile });
+    const http = axios.create({ baseURL: `${nb.url}/api/`, headers: { Authorization: `Token ${readFileSync(nb.tokenFile, 'utf8').trim()}` } });
+    await resetNautobotPeers([change.ip]);
+    // warm every uWSGI worker (the first GraphQL query of a worker builds the schema)
+    for (let i = 0; i < 6; i++) await sot.site('bma');
+    const t = { plan: [] as number[], prepare: [] as number[], commit: [] as number[], total: [] as number[], get: [] as number[] };
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const plan = await sot.plan(change, actor);
+      const t1 = performance.now();
+      await sot.prepare(plan);
+      const t2 = performance.now();
+      await sot.commit(plan);
+      const t3 = performance.now();
+      t.plan.push(t1 - t0);
+      t.prepare.push(t2 - t1);
+      t.commit.push(t3 - t2);
+      t.total.push(t3 - t0);
+      const g0 = performance.now();
+      await http.get('dcim/locations/', { params: { name: 'bma' } });
+      t.get.push(performance.now() - g0);
+      await resetNautobotPeers([change.ip]);
+    }
+    const fig = (name: string, xs: number[], target?: string): Figure => {
+      const m = median(xs);
+      return { name, median: m, unit: 'ms', runs: xs.length, min: Math.min(...xs), max: Math.max(...xs), target, ok: target ? m <= 300 : undefined };
+    };
+    return [
+      fig('sot nautobot: add peer plan+prepare+commit', t.total, '≤ 300 ms'),
+      fig('sot nautobot: plan', t.plan),
+      fig('sot nautobot: prepare', t.prepare),
+      fig('sot nautobot: commit', t.commit),
+      fig('sot nautobot: one REST GET (scale)', t.get),
+    ];
+  } finally {
+    await teardownNautobotIfStarted();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const rows = await benchSotNautobot();
+  console.log('| benchmark | median | min | max | runs | unit | target |');
+  console.log('| --- | ---: | ---: | ---: | ---: | --- | --- |');
+  for (const r of rows) console.log(`| ${r.name} | ${r.median.toFixed(0)} | ${r.min!.toFixed(0)} | ${r.max!.toFixed(0)} | ${r.runs} | ${r.unit} | ${r.target ?? ''} |`);
+}

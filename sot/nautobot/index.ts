@@ -1,0 +1,68 @@
+/**
+ * The Nautobot backend of the source of truth (Nautobot 3.x + nautobot-bgp-models). Sites are
+ * Locations, edge routers Devices with role edge-router, peering prefixes Prefixes with role
+ * peering at the Location, a peer's address an IP Address in that prefix, a session a BGP
+ * Peering with two Peer Endpoints. See docs/nautobot.md.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Actor, Change, HistoryEntry, Plan, Site, SiteView, SourceOfTruth } from '../types.js';
+import { NautobotClient, type NautobotOptions } from './client.js';
+import { readHistory, recordEntry } from './history.js';
+import { siteViewOf } from './mapping.js';
+import { planChange, unknownSite } from './plan.js';
+import { readSite, readSites } from './query.js';
+import { abort, commit, MemoStore, prepare } from './write.js';
+
+export { NautobotClient, type NautobotOptions } from './client.js';
+
+/** SourceOfTruth over a Nautobot's REST (and GraphQL read) API. */
+export class NautobotSourceOfTruth implements SourceOfTruth {
+  readonly kind = 'nautobot' as const;
+  readonly location: string;
+  readonly client: NautobotClient;
+  private readonly memo = new MemoStore();
+
+  constructor(opts: NautobotOptions = {}) {
+    this.client = new NautobotClient(opts);
+    this.location = this.client.url;
+  }
+
+  async sites(): Promise<Site[]> {
+    return (await readSites(this.client)).map((s) => ({ name: s.name, description: s.description || null }));
+  }
+
+  async site(name: string): Promise<SiteView | null> {
+    const d = await readSite(this.client, name);
+    return d ? siteViewOf(d) : null;
+  }
+
+  async plan(change: Change, actor: Actor): Promise<Plan> {
+    const d = await readSite(this.client, change.site);
+    if (!d) throw unknownSite(change.site, (await this.sites()).map((s) => s.name));
+    const plan = planChange(siteViewOf(d), change, actor, randomUUID());
+    this.memo.get(plan.txn).site = d;
+    return plan;
+  }
+
+  prepare(plan: Plan): Promise<void> {
+    return prepare(this.client, plan, this.memo.get(plan.txn));
+  }
+
+  async commit(plan: Plan): Promise<void> {
+    await commit(this.client, plan, this.memo.get(plan.txn));
+    this.memo.drop(plan.txn);
+  }
+
+  async abort(plan: Plan): Promise<void> {
+    this.memo.drop(plan.txn);
+    await abort(this.client, plan);
+  }
+
+  record(entry: HistoryEntry): Promise<void> {
+    return recordEntry(this.client, entry);
+  }
+
+  history(filter?: { site?: string; limit?: number }): Promise<HistoryEntry[]> {
+    return readHistory(this.client, filter);
+  }
+}

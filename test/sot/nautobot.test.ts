@@ -1,0 +1,274 @@
+/**
+ * The Nautobot backend against a real Nautobot (scripts/nautobot/up.sh), every result checked
+ * through Nautobot's own REST API: plan/prepare/commit/abort for add and remove, each refusal,
+ * idempotent commit and abort, two concurrent prepares at one site, the token kept out of
+ * errors, Nautobot down → SotError naming the URL, the history as Notes.
+ */
+import { expect } from 'chai';
+import type { AxiosInstance } from 'axios';
+import { NautobotSourceOfTruth } from '../../sot/nautobot/index.js';
+import '../../sot/nautobot/register.js';
+import { openSot } from '../../sot/open.js';
+import { Refusal, SotError, type Actor, type Change, type HistoryEntry, type Plan } from '../../sot/types.js';
+import { NB_TOKEN_FILE, nbApi, resetNautobotPeers, teardownNautobotIfStarted, useNautobot } from '../support/nautobot.js';
+
+after(teardownNautobotIfStarted);
+
+const actor: Actor = { user: 'alice', channel: '#netops', via: 'chat', command: '!add peer ip=10.0.0.1 as=65100 in=bma' };
+const add = (ip: string, as: number, site = 'bma'): Change => ({ kind: 'add_peer', site, ip, as, description: `test peer ${ip}`, routers: [] });
+const remove = (ip: string, site = 'bma'): Change => ({ kind: 'remove_peer', site, ip, routers: [] });
+
+interface NbIp { id: string; status: { name?: string; id: string }; custom_fields: { netops?: Record<string, unknown> } }
+
+/** IP Address records of `ip` (Nautobot REST). */
+async function ipsOf(api: AxiosInstance, ip: string): Promise<NbIp[]> {
+  return (await api.get('ipam/ip-addresses/', { params: { address: ip, depth: 1 } })).data.results;
+}
+/** Peerings whose external endpoint has `ip`, with their endpoints (Nautobot REST). */
+async function peeringsOf(api: AxiosInstance, ip: string) {
+  const [a] = await ipsOf(api, ip);
+  if (!a) return [];
+  const eps = (await api.get('plugins/bgp/peer-endpoints/', { params: { source_ip: a.id } })).data.results as Array<{ peering: { id: string } }>;
+  const out = [];
+  for (const id of new Set(eps.map((e) => e.peering.id))) {
+    const p = (await api.get(`plugins/bgp/peerings/${id}/`, { params: { depth: 1 } })).data;
+    const endpoints = (await api.get('plugins/bgp/peer-endpoints/', { params: { peering: id, depth: 2 } })).data.results;
+    out.push({ ...p, endpoints });
+  }
+  return out;
+}
+async function notesOf(api: AxiosInstance, id: string): Promise<string[]> {
+  return ((await api.get('extras/notes/', { params: { assigned_object_id: id } })).data.results as Array<{ note: string }>).map((n) => n.note);
+}
+async function countIps(api: AxiosInstance): Promise<number> {
+  return (await api.get('ipam/ip-addresses/', { params: { limit: 1 } })).data.count;
+}
+async function expectRefusal(p: Promise<unknown>, ...parts: string[]): Promise<Refusal> {
+  const e = await p.then(() => null, (x: unknown) => x);
+  expect(e, 'a Refusal').to.be.instanceOf(Refusal);
+  for (const part of parts) expect((e as Error).message).to.include(part);
+  return e as Refusal;
+}
+
+describe('sot/nautobot: the Nautobot backend against a real Nautobot', function () {
+  let sot: NautobotSourceOfTruth;
+  let api: AxiosInstance;
+  let token: string;
+
+  before(async function () {
+    const nb = await useNautobot(this);
+    sot = new NautobotSourceOfTruth({ url: nb.url, tokenFile: nb.tokenFile });
+    api = nbApi();
+    token = String(api.defaults.headers.Authorization).replace(/^Token /, '');
+    await resetNautobotPeers();
+  });
+  afterEach(async () => resetNautobotPeers());
+
+  it('opens through sot/open.ts with backend nautobot (URL and token file from the options)', async () => {
+    const o = openSot({ backend: 'nautobot', dir: '', seed: null, lockDir: '', lockWait: 0, nautobotUrl: sot.location, nautobotTokenFile: NB_TOKEN_FILE });
+    expect(o.kind).to.equal('nautobot');
+    expect(o.location).to.equal(sot.location);
+    expect((await o.sites()).map((s) => s.name)).to.deep.equal(['bma', 'gbg']);
+  });
+
+  it('reads the seeded lab: sites, routers, peering prefixes', async () => {
+    expect((await sot.sites()).map((s) => s.name)).to.deep.equal(['bma', 'gbg']);
+    const v = (await sot.site('bma'))!;
+    expect(v.routers.map((r) => [r.name, r.localAs, r.address, r.routerId, r.platform])).to.deep.equal([['bma-edge1', 65000, '192.0.2.2', '192.0.2.2', 'frr']]);
+    expect(v.routers[0].ownAddresses).to.deep.equal(['10.0.0.2', '10.0.0.6', '192.0.2.2']);
+    expect(v.routers[0].mgmtInterface).to.equal('mgmt0');
+    expect(v.prefixes.map((p) => [p.prefix, p.size, p.used, p.free])).to.deep.equal([['10.0.0.0/30', 2, 1, 1], ['10.0.0.4/30', 2, 1, 1]]);
+    expect((await sot.site('gbg'))!.routers[0].localAs).to.equal(65001);
+    expect(await sot.site('nowhere')).to.equal(null);
+  });
+
+  it('add peer: plan writes nothing, prepare records it pending, commit makes it Active (idempotent)', async () => {
+    const before = await countIps(api);
+    const plan = await sot.plan(add('10.0.0.1', 65100), actor);
+    expect(plan.prefix).to.equal('10.0.0.0/30');
+    expect(plan.steps[0]).to.equal('record 10.0.0.1 in IPAM (prefix 10.0.0.0/30, site bma)');
+    expect(plan.change.routers).to.deep.equal(['bma-edge1']);
+    expect(await countIps(api)).to.equal(before);
+
+    await sot.prepare(plan);
+    let [ip] = await ipsOf(api, '10.0.0.1');
+    expect(ip.status.name).to.equal('Reserved');
+    expect(ip.custom_fields.netops).to.include({ txn: plan.txn, by: 'alice', channel: '#netops', via: 'chat', pending: 'add' });
+    let [peering] = await peeringsOf(api, '10.0.0.1');
+    expect(peering.status.name).to.equal('Planned');
+    const eps = peering.endpoints as Array<{ routing_instance: { device: { name: string } } | null; autonomous_system: { asn: number } | null; source_ip: { host: string } }>;
+    const routerSide = eps.find((e) => e.routing_instance)!;
+    const external = eps.find((e) => !e.routing_instance)!;
+    expect(routerSide.routing_instance!.device.name).to.equal('bma-edge1');
+    expect(routerSide.source_ip.host).to.equal('10.0.0.2');
+    expect([external.autonomous_system!.asn, external.source_ip.host]).to.deep.equal([65100, '10.0.0.1']);
+    const note = (await notesOf(api, ip.id)).join('\n');
+    expect(note).to.include('by alice via chat #netops').and.include(actor.command).and.include(plan.txn);
+    expect((await sot.site('bma'))!.peers.map((p) => [p.ip, p.as, p.status])).to.deep.equal([['10.0.0.1', 65100, 'pending']]);
+
+    await sot.commit(plan);
+    await sot.commit(plan);
+    [ip] = await ipsOf(api, '10.0.0.1');
+    [peering] = await peeringsOf(api, '10.0.0.1');
+    expect([ip.status.name, peering.status.name]).to.deep.equal(['Active', 'Active']);
+    expect(ip.custom_fields.netops!.pending).to.equal(null);
+    expect((await notesOf(api, peering.id)).some((n) => n.startsWith('netops commit'))).to.equal(true);
+    const view = (await sot.site('bma'))!;
+    expect(view.peers.map((p) => [p.ip, p.as, p.status, p.by, p.channel, p.description])).to.deep.equal([['10.0.0.1', 65100, 'active', 'alice', '#netops', 'test peer 10.0.0.1']]);
+    expect(view.allocations.find((a) => a.address === '10.0.0.1')).to.include({ owner: 'bgp-peer AS65100', status: 'active', txn: plan.txn });
+    expect(view.prefixes[0]).to.include({ used: 2, free: 0 });
+  });
+
+  it('add peer, abort: removes what prepare created, the AS it created too (idempotent)', async () => {
+    const plan = await sot.plan(add('10.0.0.5', 65433), actor);
+    await sot.prepare(plan);
+    expect(await ipsOf(api, '10.0.0.5')).to.have.length(1);
+    expect((await api.get('plugins/bgp/autonomous-systems/', { params: { asn: 65433 } })).data.count).to.equal(1);
+    await sot.abort(plan);
+    await sot.abort(plan);
+    expect(await ipsOf(api, '10.0.0.5')).to.have.length(0);
+    expect((await api.get('plugins/bgp/peer-endpoints/', { params: { autonomous_system: (await api.get('plugins/bgp/autonomous-systems/', { params: { asn: 65433 } })).data.results[0]?.id ?? '00000000-0000-0000-0000-000000000000' } }).catch(() => ({ data: { count: 0 } }))).data.count).to.equal(0);
+    expect((await api.get('plugins/bgp/autonomous-systems/', { params: { asn: 65433 } })).data.count).to.equal(0);
+    expect((await sot.site('bma'))!.peers).to.deep.equal([]);
+    // a commit after the abort finds nothing prepared
+    const e = await sot.commit(plan).then(() => null, (x: unknown) => x);
+    expect(e).to.be.instanceOf(SotError);
+  });
+
+  it('remove peer: prepare marks it, commit deletes peering and address (idempotent); abort restores', async () => {
+    const p = await sot.plan(add('10.0.1.1', 65300, 'gbg'), actor);
+    await sot.prepare(p);
+    await sot.commit(p);
+
+    const r1 = await sot.plan(remove('10.0.1.1', 'gbg'), { ...actor, command: '!remove peer ip=10.0.1.1 in=gbg' });
+    expect(r1.before.peer).to.include({ ip: '10.0.1.1', as: 65300 });
+    expect(r1.steps[1]).to.equal('release 10.0.1.1 in IPAM (prefix 10.0.1.0/30, site gbg)');
+    await sot.prepare(r1);
+    expect((await ipsOf(api, '10.0.1.1'))[0].status.name).to.equal('Deprecated');
+    expect((await peeringsOf(api, '10.0.1.1'))[0].status.name).to.equal('Deprovisioning');
+    await sot.abort(r1);
+    await sot.abort(r1);
+    expect((await ipsOf(api, '10.0.1.1'))[0].status.name).to.equal('Active');
+    expect((await peeringsOf(api, '10.0.1.1'))[0].status.name).to.equal('Active');
+    expect((await sot.site('gbg'))!.peers.map((x) => [x.ip, x.as, x.status])).to.deep.equal([['10.0.1.1', 65300, 'active']]);
+
+    const r2 = await sot.plan(remove('10.0.1.1', 'gbg'), actor);
+    await sot.prepare(r2);
+    await sot.commit(r2);
+    await sot.commit(r2);
+    expect(await ipsOf(api, '10.0.1.1')).to.have.length(0);
+    expect((await sot.site('gbg'))!.peers).to.deep.equal([]);
+    const loc = (await api.get('dcim/locations/', { params: { name: 'gbg' } })).data.results[0];
+    expect((await notesOf(api, loc.id)).some((n) => n.includes(`netops commit txn ${r2.txn}`) && n.includes('removed peer 10.0.1.1'))).to.equal(true);
+  });
+
+  it('abort of a remove whose commit deleted the records recreates plan.before', async () => {
+    const p = await sot.plan(add('10.0.0.1', 65100), actor);
+    await sot.prepare(p);
+    await sot.commit(p);
+    const r = await sot.plan(remove('10.0.0.1'), actor);
+    await sot.prepare(r);
+    await sot.commit(r);
+    expect(await ipsOf(api, '10.0.0.1')).to.have.length(0);
+    await sot.abort(r);
+    const [ip] = await ipsOf(api, '10.0.0.1');
+    expect(ip.status.name).to.equal('Active');
+    const peer = (await sot.site('bma'))!.peers[0];
+    expect([peer.ip, peer.as, peer.status, peer.routers]).to.deep.equal(['10.0.0.1', 65100, 'active', ['bma-edge1']]);
+  });
+
+  describe('refusals: what to type instead, nothing written', () => {
+    let ips: number;
+    beforeEach(async () => {
+      ips = await countIps(api);
+    });
+    afterEach(async () => {
+      expect(await countIps(api)).to.equal(ips);
+    });
+
+    it('an IP outside every peering prefix names the prefixes', async () => {
+      await expectRefusal(sot.plan(add('10.9.9.9', 65100), actor), 'outside every peering prefix of site bma', '10.0.0.0/30, 10.0.0.4/30');
+    });
+    it("an IP that is a router's own address names the owner", async () => {
+      await expectRefusal(sot.plan(add('10.0.0.6', 65100), actor), 'allocated to bma-edge1 to-peer2');
+    });
+    it('an IP allocated to something else names the owner', async () => {
+      const o = (await api.post('ipam/ip-addresses/', { address: '10.0.0.5/30', namespace: { name: 'Global' }, status: 'Active', description: 'customer circuit 42' })).data;
+      ips += 1;
+      try {
+        await expectRefusal(sot.plan(add('10.0.0.5', 65200), actor), '10.0.0.5 is allocated to IP Address "customer circuit 42"', 'type a free address in 10.0.0.4/30');
+      } finally {
+        await api.delete(`ipam/ip-addresses/${o.id}/`);
+        ips -= 1;
+      }
+    });
+    it('a peer that exists with another AS', async () => {
+      const p = await sot.plan(add('10.0.0.1', 65100), actor);
+      await sot.prepare(p);
+      await sot.commit(p);
+      ips += 1;
+      await expectRefusal(sot.plan(add('10.0.0.1', 65999), actor), 'peer 10.0.0.1 exists at site bma with AS65100, not AS65999', 'type as=65100');
+      await resetNautobotPeers(['10.0.0.1']);
+      ips -= 1;
+    });
+    it('an unknown site lists the known ones', async () => {
+      await expectRefusal(sot.plan(add('10.0.0.1', 65100, 'osl'), actor), 'unknown site "osl" (known sites: bma, gbg)', 'type in=bma');
+    });
+    it('an invalid AS and a remove of no peer', async () => {
+      await expectRefusal(sot.plan(add('10.0.0.1', 0), actor), 'AS 0 is not a valid AS number');
+      await expectRefusal(sot.plan(remove('10.0.0.1'), actor), 'no peer 10.0.0.1 at site bma');
+    });
+  });
+
+  it('two concurrent prepares of different peers at one site both land', async () => {
+    const [a, b] = await Promise.all([sot.plan(add('10.0.0.1', 65100), actor), sot.plan(add('10.0.0.5', 65200), { ...actor, user: 'bob' })]);
+    await Promise.all([sot.prepare(a), sot.prepare(b)]);
+    await Promise.all([sot.commit(a), sot.commit(b)]);
+    for (const [ip, as] of [['10.0.0.1', 65100], ['10.0.0.5', 65200]] as const) {
+      const [rec] = await ipsOf(api, ip);
+      const [peering] = await peeringsOf(api, ip);
+      expect([rec.status.name, peering.status.name], ip).to.deep.equal(['Active', 'Active']);
+      expect(peering.endpoints.find((e: { routing_instance: unknown }) => !e.routing_instance).autonomous_system.asn).to.equal(as);
+    }
+    expect((await sot.site('bma'))!.peers.map((p) => [p.ip, p.by])).to.deep.equal([['10.0.0.1', 'alice'], ['10.0.0.5', 'bob']]);
+  });
+
+  it('never puts the token in an error message', async () => {
+    const bogus = 'f'.repeat(40);
+    const bad = new NautobotSourceOfTruth({ url: sot.location, token: bogus });
+    const e1 = await bad.sites().then(() => null, (x: unknown) => x);
+    expect(e1).to.be.instanceOf(SotError);
+    expect((e1 as Error).message).to.include('HTTP 403').and.not.include(bogus);
+    expect(JSON.stringify(e1) + String((e1 as Error).stack)).to.not.include(bogus);
+    const e2 = await sot.commit({ txn: 'x', change: add('10.0.0.1', 65100), actor, steps: [], before: { peer: null, allocation: null }, prefix: '10.0.0.0/30' } as Plan).then(() => null, (x: unknown) => x);
+    expect(e2).to.be.instanceOf(SotError);
+    expect(JSON.stringify(e2) + String((e2 as Error).stack)).to.not.include(token);
+  });
+
+  it('Nautobot down: a SotError naming the URL', async () => {
+    const down = new NautobotSourceOfTruth({ url: 'http://127.0.0.1:9', token: 'a'.repeat(40), timeoutMs: 5000 });
+    const e = await down.plan(add('10.0.0.1', 65100), actor).then(() => null, (x: unknown) => x);
+    expect(e).to.be.instanceOf(SotError);
+    expect((e as Error).message).to.include('Nautobot unreachable at http://127.0.0.1:9').and.not.include('a'.repeat(40));
+    expect(() => new NautobotSourceOfTruth({ url: '', token: 'x' })).to.throw(SotError, 'NETOPS_NAUTOBOT_URL');
+  });
+
+  it('history: appended as Notes, read back oldest first, per site, with a limit', async () => {
+    const mark = `t${Date.now()}`;
+    const entry = (n: number, site: string | null): HistoryEntry => ({
+      id: `${mark}-${n}`, at: new Date(Date.UTC(2030, 0, 1, 0, 0, n)).toISOString(), user: 'alice', channel: '#netops', via: 'chat',
+      task: 'add_peer', site, params: { ip: '10.0.0.1', password: '********' }, plan: ['record 10.0.0.1'], status: 'succeeded', summary: `entry ${n}`, txn: null,
+    });
+    await sot.record(entry(1, 'bma'));
+    await sot.record(entry(2, 'gbg'));
+    await sot.record(entry(3, null));
+    await sot.record(entry(4, 'bma'));
+    const all = (await sot.history()).filter((e) => e.id.startsWith(mark));
+    expect(all.map((e) => e.summary)).to.deep.equal(['entry 1', 'entry 2', 'entry 3', 'entry 4']);
+    const bma = (await sot.history({ site: 'bma' })).filter((e) => e.id.startsWith(mark));
+    expect(bma.map((e) => e.summary)).to.deep.equal(['entry 1', 'entry 4']);
+    expect((await sot.history({ site: 'bma', limit: 1 })).map((e) => e.id)).to.deep.equal([`${mark}-4`]);
+    const loc = (await api.get('dcim/locations/', { params: { name: 'bma' } })).data.results[0];
+    expect((await notesOf(api, loc.id)).filter((n) => n.includes(mark))).to.have.length(2);
+  });
+});
