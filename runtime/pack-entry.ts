@@ -8,6 +8,8 @@ import { decodeSt2Argv, InvalidParams, type Validate } from './params.js';
 import { Exit, loadActionMeta, runTask } from './run.js';
 import { flushTrace } from './trace.js';
 import { withStopSignals } from './session.js';
+// The Nautobot backend registers itself with sot/open.ts (sot_backend: nautobot).
+import '../sot/nautobot/register.js';
 
 /** Build the `runEntry(task, entryUrl, argv)` of a pack bundle from its task table. */
 export function makeRunEntry(tasks: Record<string, TaskDefinition<any>>, validators: Record<string, Validate>) {

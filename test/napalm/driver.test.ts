@@ -13,12 +13,14 @@ import { tmpdir } from 'node:os';
 import { ensureVenv, pytest } from '../support/venv.js';
 
 const BMA = ['bma-edge1'];
+/** The lab's routers take the cli_config path by default (lab/sot); these runs name the NAPALM driver. */
+const NAPALM = { napalm_driver: 'frr' };
 let runs = 0;
 /** show_compliance as the runtime runs it (vars file with params, strings !unsafe). */
 async function compliance(params: Record<string, unknown>) {
   const run = await runtimePlaybook({ ansiblePlaybook: ANSIBLE_PLAYBOOK, playbook: join(PLAYBOOKS_DIR, 'show_compliance.yml'), inventory: LAB_INVENTORY, limit: BMA,
     vars: { params }, check: false, timeoutSeconds: 120, ansibleConfig: ANSIBLE_CONFIG,
-    runId: `napalm-test-${process.pid}-${++runs}`, runDir: join(tmpdir(), `netops-napalm-test-${process.pid}-${runs}`) });
+    extraVars: NAPALM, runId: `napalm-test-${process.pid}-${++runs}`, runDir: join(tmpdir(), `netops-napalm-test-${process.pid}-${runs}`) });
   return outcomes(run, BMA)[0]!;
 }
 const taskNames = (json: unknown): string[] => (json as { plays: { tasks: { task: { name: string } }[] }[] }).plays.flatMap((p) => p.tasks.map((t) => t.task.name));
@@ -46,21 +48,21 @@ describe('napalm: the FRR driver and the NAPALM path on the lab', function () {
   });
 
   it('the seed command through Ansible + NAPALM: add peer in=bma ip=10.0.0.1 as=65100 → Established, then removed', async function () {
-    const add = await runPlaybook('add_peer', { in: 'bma', ip: '10.0.0.1', as: 65100 }, { limit: BMA });
+    const add = await runPlaybook('add_peer', { in: 'bma', ip: '10.0.0.1', as: 65100 }, { limit: BMA, extraVars: NAPALM });
     expect(add.failures, add.stderr).to.deep.equal({});
     expect(add.results['bma-edge1']).to.deep.include({ peer: '10.0.0.1', remote_as: 65100, state: 'Established', changed: true, via: 'napalm frr',
       diff: ' router bgp 65000\n+ neighbor 10.0.0.1 remote-as 65100', commands: ['router bgp 65000', 'neighbor 10.0.0.1 remote-as 65100'] });
     expect(taskNames(add.json)).to.include('Push the configuration through NAPALM (diff, then commit)');
     expect(await bgpState('bma-edge1', '10.0.0.1')).to.equal('Established');
-    const peers = await runPlaybook('show_peers', { in: 'bma' }, { limit: BMA });
+    const peers = await runPlaybook('show_peers', { in: 'bma' }, { limit: BMA, extraVars: NAPALM });
     expect((peers.results['bma-edge1']!.peers as unknown[])[0]).to.deep.include({ peer: '10.0.0.1', remote_as: 65100, state: 'Established', prefixes_received: 1 });
-    const rm = await runPlaybook('remove_peer', { in: 'bma', ip: '10.0.0.1' }, { limit: BMA });
+    const rm = await runPlaybook('remove_peer', { in: 'bma', ip: '10.0.0.1' }, { limit: BMA, extraVars: NAPALM });
     expect(rm.results['bma-edge1']).to.deep.include({ removed: true, changed: true, commands: ['router bgp 65000', 'no neighbor 10.0.0.1'] });
     expect(await bgpState('bma-edge1', '10.0.0.1')).to.equal('absent');
   });
 
   it('show compliance: NAPALM validate against the expected peers (present, wrong AS, missing, unexpected)', async function () {
-    await runPlaybook('add_peer', { in: 'bma', ip: '10.0.0.1', as: 65100 }, { limit: BMA });
+    await runPlaybook('add_peer', { in: 'bma', ip: '10.0.0.1', as: 65100 }, { limit: BMA, extraVars: NAPALM });
     const ok = await compliance({ in: 'bma', expected_peers: [{ ip: '10.0.0.1', as: 65100 }] });
     expect(ok.status, ok.message).to.equal('ok');
     expect(ok.data).to.deep.include({ complies: true, missing: [], wrong_as: [], unexpected: [] });
@@ -71,17 +73,17 @@ describe('napalm: the FRR driver and the NAPALM path on the lab', function () {
     const none = await compliance({ in: 'bma' });
     expect(none.status).to.equal('failed');
     expect(none.message).to.match(/no expected peers: the runtime passes params.expected_peers/);
-    await runPlaybook('remove_peer', { in: 'bma', ip: '10.0.0.1' }, { limit: BMA });
+    await runPlaybook('remove_peer', { in: 'bma', ip: '10.0.0.1' }, { limit: BMA, extraVars: NAPALM });
   });
 
   it("a line the router refuses fails the task with the router's whole reason, and nothing is kept", async function () {
     const before = await vtysh('bma-edge1', 'show running-config');
-    const r = await runPlaybook('add_peer', { in: 'bma', ip: '10.0.0.1', as: 65100 }, { limit: BMA, extraVars: { netops_fault_inject: 'mid_push' } });
+    const r = await runPlaybook('add_peer', { in: 'bma', ip: '10.0.0.1', as: 65100 }, { limit: BMA, extraVars: { ...NAPALM, netops_fault_inject: 'mid_push' } });
     expect(r.exitCode).to.not.equal(0);
     expect(r.failures["bma-edge1"]).to.match(/add_peer on bma-edge1 failed, nothing was changed: add_peer on bma-edge1: cannot load config: .*% Unknown command: +neighbor 10\.0\.0\.1 no-such-keyword/);
     expect(r.failures['bma-edge1']).to.not.include('\n');
     expect(await vtysh('bma-edge1', 'show running-config')).to.equal(before);
-    const after = await runPlaybook('add_peer', { in: 'bma', ip: '10.0.0.1', as: 65100, description: 'x' }, { limit: BMA, extraVars: { netops_fault_inject: 'after_push' } });
+    const after = await runPlaybook('add_peer', { in: 'bma', ip: '10.0.0.1', as: 65100, description: 'x' }, { limit: BMA, extraVars: { ...NAPALM, netops_fault_inject: 'after_push' } });
     expect(after.failures['bma-edge1']).to.match(/failed and was rolled back: injected failure after the push/);
     expect(await bgpState('bma-edge1', '10.0.0.1')).to.equal('absent');
   });
