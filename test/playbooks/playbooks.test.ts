@@ -52,7 +52,7 @@ describe('playbooks: syntax, lint, filters (no lab)', function () {
   it('a NAPALM host without NAPALM, or without its driver, fails before touching the device, naming what to install', async function () {
     const params = { in: 'bma', ip: '10.0.0.1', as: 65100 };
     // no lab needed: the check runs on the controller before any device task
-    const noNapalm = await runPlaybook('add_peer', params, { limit: ['bma-edge1'], extraVars: { netops_napalm_python: '/nonexistent/venv/bin/python' } });
+    const noNapalm = await runPlaybook('add_peer', params, { limit: ['bma-edge1'], extraVars: { napalm_driver: 'frr', netops_napalm_python: '/nonexistent/venv/bin/python' } });
     expect(noNapalm.exitCode).to.not.equal(0);
     expect(noNapalm.failures['bma-edge1']).to.match(/NAPALM is not installed: no Python at \/nonexistent\/venv\/bin\/python; install it with: bash scripts\/venv\.sh/);
     expect(noNapalm.failedTasks['bma-edge1']).to.deep.equal(['Refuse a host whose NAPALM or driver is not installed']);
