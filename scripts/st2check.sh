@@ -10,5 +10,5 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp -r pack "$tmp/netops"                      # st2 derives the pack ref from the directory name too
 /usr/bin/python3 scripts/st2check-samples.py "$tmp/samples.yaml"
-printf 'inventory: /etc/netops/hosts.yml\nstate_dir: /var/lib/netops\nchat_channel: noc\n' >"$tmp/config.yaml"
+{ cat lab/netops.yaml; printf "state_dir: /var/lib/netops\n"; } >"$tmp/config.yaml"
 "$SHARED/tools/st2check/st2check.sh" "$tmp/netops" --samples "$tmp/samples.yaml" --config "$tmp/config.yaml" "$@"
