@@ -13,9 +13,7 @@ import { holderAlive } from './locks.js';
 import type { Options } from './options.js';
 import type { RunExtras } from './run.js';
 import { outcomes } from './ansible.js';
-import { pushPlaybook, undoOnRouters, type PushContext } from './txn.js';
-import { connectionVars } from '../sot/open.js';
-import { inventoryYaml } from '../sot/inventory.js';
+import { pushContext, pushPlaybook, taskContext, undoOnRouters } from './txn.js';
 import { newTxn } from '../sot/plan.js';
 import type { SourceOfTruth } from '../sot/types.js';
 import { ROLLBACK_SECONDS } from './limits.js';
@@ -52,11 +50,7 @@ export async function recoverSite(site: string, sot: SourceOfTruth, opts: Option
     const def = tasks[e.task] as TaskDefinition<any> | undefined;
     const view = await sot.site(site);
     if (!def || !view) { out.failed = `journal ${e.txn}: task ${e.task} or site ${site} is unknown to this pack`; return out; }
-    const ctx = { hosts: view.routers.map((r) => ({ name: r.name, site: r.site, platform: r.platform, address: r.address, localAs: r.localAs, mgmtInterface: r.mgmtInterface, interfaces: r.interfaces, ownAddresses: r.ownAddresses })), site: view, dryRun: false };
-    const p: PushContext = {
-      opts, def, name: e.task, values: e.params, ctx, inventory: { text: inventoryYaml(connectionVars(sot, opts.sot), [view], (r) => r.vars ?? {}) },
-      playbookPath: (pb) => join(opts.packDir, 'playbooks', pb), runDirFor: (run) => join(opts.stateDir, 'runs', run),
-    };
+    const p = pushContext(opts, def, e.task, e.params, taskContext(view, false), sot);
     const what = `${e.task} (${e.plan.steps.join('; ') || e.txn}) by ${e.user} at ${e.since}`;
     if (e.plan.change.kind === 'remove_peer' && e.phase !== 'prepared') {
       // Finish the removal: the same playbook again (idempotent), then commit.

@@ -11,14 +11,13 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { HostOutcome, TaskContext, TaskDefinition } from './define.js';
 import { CONTEXT_PARAMS, InvalidParams, maskSecrets, validateParams, type St2Param, type Validate } from './params.js';
-import { outcomes, runPlaybook } from './ansible.js';
+import { outcomes } from './ansible.js';
 import type { Options } from './options.js';
 import { mark } from './trace.js';
-import { openSot, connectionVars } from '../sot/open.js';
+import { openSot } from '../sot/open.js';
 import { Refusal, SotError, type Actor, type Plan, type SiteView, type SourceOfTruth } from '../sot/types.js';
-import { inventoryYaml } from '../sot/inventory.js';
 import { newTxn } from '../sot/plan.js';
-import { runChange } from './txn.js';
+import { pushContext, pushPlaybook, runChange, taskContext } from './txn.js';
 import { LockBusy } from './locks.js';
 import { AccessConfigError, checkAccess, terminalUser } from './access.js';
 import { recoverSite } from './recover.js';
@@ -170,8 +169,8 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
   }
   mark('sot');
   base.sot = { backend: sot.kind, steps: [], txn: null, outcome: 'none' };
-  const hosts = view.routers.map((r) => ({ name: r.name, site: r.site, platform: r.platform, address: r.address, localAs: r.localAs, mgmtInterface: r.mgmtInterface, interfaces: r.interfaces, ownAddresses: r.ownAddresses }));
-  const ctx: TaskContext = { hosts, site: view, dryRun };
+  const ctx: TaskContext = taskContext(view, dryRun);
+  const hosts = ctx.hosts;
   if (hosts.length === 0) return refuse(`site ${site} has no routers in the source of truth (${sot.location})`);
 
   // A change left behind by a crash at this site is finished first (or this one waits).
@@ -209,25 +208,11 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
     return done({ status: 'ok', exit_code: Exit.ok, summary: r.summary, error: null, data: r.data, hosts: [] });
   }
 
-  const connection = connectionVars(sot, opts.sot);
-  // Credentials of the inventory (key paths, passwords) are masked like secret parameters.
-  for (const [k, v] of Object.entries(connection)) if (/pass(word)?|private_key|vault|secret|token/i.test(k) && typeof v === 'string' && v.length > 3) secrets.push(v);
-  for (const r of view.routers) for (const [k, v] of Object.entries(r.vars ?? {})) if (/pass(word)?|private_key|vault|secret|token/i.test(k) && typeof v === 'string' && v.length > 3) secrets.push(v);
-  const inventory = { text: inventoryYaml(connection, [view], (r) => r.vars ?? {}) };
-  const push = {
-    opts, def, name, values, ctx, inventory, dryRun,
-    playbookPath: (pb: string) => join(opts.packDir, 'playbooks', pb),
-    runDirFor: (run: string) => join(opts.stateDir, 'runs', run),
-  };
+  const push = pushContext(opts, def, name, values, ctx, sot, secrets);
 
   if (def.risk !== 'change' || dryRun || !plan) {
-    const run = newTxn();
-    const res = await runPlaybook({
-      ansiblePlaybook: opts.ansiblePlaybook, playbook: push.playbookPath(def.playbook!), ansibleConfig: join(opts.packDir, 'playbooks', 'ansible.cfg'),
-      inventory, limit: hosts.map((h) => h.name), vars: { params: { ...values, ...(def.vars?.(values, ctx) ?? {}), backup_dir: join(opts.stateDir, 'backups') } },
-      check: dryRun && def.risk === 'change', timeoutSeconds: Math.min(def.timeout, opts.taskTimeout ?? Infinity), vaultPasswordFile: opts.vaultPasswordFile,
-      runId: run, runDir: push.runDirFor(run), signal: opts.signal,
-      ...(opts.faultInject ? { extraVars: { netops_fault_inject: opts.faultInject } } : {}),
+    const res = await pushPlaybook(push, def.playbook!, values, hosts.map((h) => h.name), newTxn(), {
+      timeout: Math.min(def.timeout, opts.taskTimeout ?? Infinity), check: dryRun && def.risk === 'change', vars: def.vars?.(values, ctx) ?? {}, ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const outs = outcomes(res, hosts.map((h) => h.name));
     const doc = finish(name, def, values, ctx, outs, { dryRun, user, site, timedOut: res.timedOut, stopped: res.stopped, timeout: Math.min(def.timeout, opts.taskTimeout ?? Infinity), stderr: res.stderr, json: res.json !== null, exitCode: res.exitCode });

@@ -14,9 +14,11 @@ import type { Options } from './options.js';
 import type { RunExtras, SotReport } from './run.js';
 import { startTime } from './proc.js';
 import { newTxn } from '../sot/plan.js';
-import type { Plan, SourceOfTruth } from '../sot/types.js';
+import type { Plan, SiteView, SourceOfTruth } from '../sot/types.js';
+import { connectionVars } from '../sot/open.js';
+import { inventoryYaml } from '../sot/inventory.js';
 
-/** Everything a push needs (built by runTask). */
+/** Everything a push needs (built by pushContext). */
 export interface PushContext {
   opts: Options & RunExtras;
   def: TaskDefinition<any>;
@@ -26,6 +28,29 @@ export interface PushContext {
   inventory: { text: string };
   playbookPath: (playbook: string) => string;
   runDirFor: (run: string) => string;
+}
+
+/** The routers of a site as a task's hooks see them. */
+export function taskContext(view: SiteView, dryRun: boolean): TaskContext {
+  const hosts = view.routers.map((r) => ({ name: r.name, site: r.site, platform: r.platform, address: r.address, localAs: r.localAs, mgmtInterface: r.mgmtInterface, interfaces: r.interfaces, ownAddresses: r.ownAddresses }));
+  return { hosts, site: view, dryRun };
+}
+
+const CREDENTIAL = /pass(word)?|private_key|vault|secret|token/i;
+
+/** A push of a task at one site: the inventory derived from the source of truth, paths of the pack and the run. */
+export function pushContext(opts: Options & RunExtras, def: TaskDefinition<any>, name: string, values: Record<string, unknown>, ctx: TaskContext, sot: SourceOfTruth,
+  secrets: string[] = []): PushContext {
+  const connection = connectionVars(sot, opts.sot);
+  // Credentials of the inventory (key paths, passwords) are masked like secret parameters.
+  for (const vars of [connection, ...ctx.site.routers.map((r) => r.vars ?? {})]) {
+    for (const [k, v] of Object.entries(vars)) if (CREDENTIAL.test(k) && typeof v === 'string' && v.length > 3) secrets.push(v);
+  }
+  return {
+    opts, def, name, values, ctx, inventory: { text: inventoryYaml(connection, [ctx.site], (r) => r.vars ?? {}) },
+    playbookPath: (pb) => join(opts.packDir, 'playbooks', pb),
+    runDirFor: (run) => join(opts.stateDir, 'runs', run),
+  };
 }
 
 /** How a transaction ended. */
@@ -44,12 +69,12 @@ export interface ChangeResult {
 
 /** Run one playbook of the site for some routers. */
 export async function pushPlaybook(p: PushContext, playbook: string, values: Record<string, unknown>, limit: string[], run: string,
-  o: { timeout: number; signal?: AbortSignal; extraVars?: Record<string, unknown>; vars?: Record<string, unknown> }): Promise<PlaybookRun> {
+  o: { timeout: number; signal?: AbortSignal; extraVars?: Record<string, unknown>; vars?: Record<string, unknown>; check?: boolean }): Promise<PlaybookRun> {
   const extra = { ...(p.opts.faultInject ? { netops_fault_inject: p.opts.faultInject } : {}), ...(o.extraVars ?? {}) };
   return runPlaybook({
     ansiblePlaybook: p.opts.ansiblePlaybook, playbook: p.playbookPath(playbook), ansibleConfig: join(p.opts.packDir, 'playbooks', 'ansible.cfg'),
     inventory: p.inventory, limit, vars: { params: { ...values, ...(o.vars ?? {}), backup_dir: join(p.opts.stateDir, 'backups') } },
-    check: false, timeoutSeconds: o.timeout, vaultPasswordFile: p.opts.vaultPasswordFile, runId: run, runDir: p.runDirFor(run),
+    check: o.check ?? false, timeoutSeconds: o.timeout, vaultPasswordFile: p.opts.vaultPasswordFile, runId: run, runDir: p.runDirFor(run),
     ...(o.signal ? { signal: o.signal } : {}), ...(Object.keys(extra).length ? { extraVars: extra } : {}),
   });
 }

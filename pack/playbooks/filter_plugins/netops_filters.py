@@ -305,6 +305,17 @@ def netops_frr_peer_state(text, ip):
     return n.get("bgpState", "unknown")
 
 
+def _by_address(peers):
+    """Peers sorted by address (IPv4 before IPv6, numerically), anything unparsable last."""
+    def key(p):
+        try:
+            a = ipaddress.ip_address(p["peer"])
+            return (a.version, int(a), p["peer"])
+        except ValueError:
+            return (9, 0, p["peer"])
+    return sorted(peers, key=key)
+
+
 def netops_frr_peers(text):
     """Peers from FRR "show bgp neighbors json" in netops' shape."""
     d = _json(text)
@@ -329,13 +340,7 @@ def netops_frr_peers(text):
             "description": n.get("nbrDesc"),
         })
 
-    def key(p):
-        try:
-            a = ipaddress.ip_address(p["peer"])
-            return (a.version, int(a), p["peer"])
-        except ValueError:
-            return (9, 0, p["peer"])
-    return wrap_var(sorted(peers, key=key))
+    return wrap_var(_by_address(peers))
 
 
 def netops_frr_interfaces(text):
@@ -453,13 +458,7 @@ def netops_napalm_peers(facts):
                       "uptime": _hms(n.get("uptime")) if est else None, "prefixes_received": pfx if est else 0,
                       "description": n.get("description") or None})
 
-    def key(p):
-        try:
-            a = ipaddress.ip_address(p["peer"])
-            return (a.version, int(a), p["peer"])
-        except ValueError:
-            return (9, 0, p["peer"])
-    return wrap_var(sorted(peers, key=key))
+    return wrap_var(_by_address(peers))
 
 
 # ---------------------------------------------------------------- compliance (NAPALM validate)
