@@ -56,6 +56,26 @@ export interface AnsibleJson {
   stats: Record<string, { ok: number; changed: number; failures: number; unreachable: number; skipped: number; rescued?: number }>;
 }
 
+/** Modules that write configuration to a router (a failure inside one may leave part of it applied). */
+const PUSH_MODULE = /(^|\.)(cli_config|napalm_install_config|install_config)$/;
+/** How netops' playbooks report a failure that left the router as it was (refused before pushing, or restored by their own rescue). */
+const LEFT_AS_IT_WAS = /nothing (was )?changed|failed and was rolled back/;
+
+/**
+ * Whether a failed router may still carry (part of) the change, so that the run must undo it:
+ * true unless ansible's report shows that nothing was written to it (no task changed it and no
+ * push module failed on it) or the playbook itself says it left or restored the router. A router
+ * without a report (timeout, stop, ansible killed) is of unknown state: true.
+ */
+export function mayCarryChange(run: PlaybookRun, o: HostOutcome): boolean {
+  if (o.status === 'changed') return true;
+  if (o.status !== 'failed') return false;
+  if (!run.json?.stats[o.host]) return true;
+  if (LEFT_AS_IT_WAS.test(o.message)) return false;
+  const results = (run.json.plays ?? []).flatMap((p) => p.tasks.map((t) => t.hosts[o.host])).filter((r): r is TaskHostResult => !!r);
+  return results.some((r) => r.changed === true || (r.failed === true && typeof r.action === 'string' && PUSH_MODULE.test(r.action)));
+}
+
 /** Settings of one playbook run. */
 export interface PlaybookSpec {
   ansiblePlaybook: string;

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { HostOutcome, TaskContext, TaskDefinition } from './define.js';
-import { outcomes, runPlaybook, type PlaybookRun } from './ansible.js';
+import { mayCarryChange, outcomes, runPlaybook, type PlaybookRun } from './ansible.js';
 import { acquireLocks } from './locks.js';
 import { clearJournal, writeJournal, type JournalEntry } from './journal.js';
 import { ROLLBACK_SECONDS } from './limits.js';
@@ -137,8 +137,10 @@ export async function runChange(p: PushContext, sot: SourceOfTruth, plan: Plan, 
       }
     }
     // Roll back every router that may carry the change: changed, failed mid-push, or of unknown state after a stop.
-    // A router unreachable at push time was never changed; one that reported no change had it before.
-    const toUndo = outs.filter((o) => o.status === 'changed' || o.status === 'failed').map((o) => o.host);
+    // A router unreachable at push time was never changed; one that reported no change had it before; one whose
+    // playbook refused before pushing (a conflicting neighbor) or restored it itself must not be "undone" (that
+    // would remove a neighbor this run never created).
+    const toUndo = outs.filter((o) => mayCarryChange(pushed, o)).map((o) => o.host);
     writeJournal(opts.stateDir, { ...journal, phase: 'rolling-back', applied: toUndo });
     const { done, failed } = await undoOnRouters(p, opts.tasks ?? {}, def, p.values, toUndo);
     for (const o of outs) if (done.has(o.host)) o.rolledBack = done.get(o.host)!;

@@ -244,6 +244,26 @@ describe('tasks on the lab (real ansible-playbook against FRR)', function () {
     expect(readFileSync(siteFile(), 'utf8')).to.equal(storeBefore);
   });
 
+  it('a neighbor the router already has with another AS (unknown to the store) is refused and left in place, not "rolled back"', async () => {
+    // configured by hand, outside netops: the store does not know it, so only the router can refuse
+    await vtysh('bma-edge1', ['configure terminal', 'router bgp 65000', 'neighbor 10.0.0.5 remote-as 65200']);
+    try {
+      const before = await running();
+      expect(before).to.contain('neighbor 10.0.0.5 remote-as 65200');
+      const storeBefore = readFileSync(siteFile(), 'utf8');
+      const r = await netops(['chat', 'add peer in=bma ip=10.0.0.5 as=65209']);
+      expect(r.code, r.out).to.equal(3);
+      expect(r.doc!.hosts[0]!.status).to.equal('failed');
+      expect(r.doc!.summary).to.match(/neighbor 10\.0\.0\.5 already exists with remote-as 65200 \(asked: 65209\); nothing changed/);
+      expect(r.doc!.hosts[0]!.rolledBack, 'nothing of this run was on the router: nothing to undo').to.equal(undefined);
+      expect(r.doc!.sot!.outcome).to.equal('aborted');
+      expect(await running(), "the operator's neighbor is still there, unchanged").to.equal(before);
+      expect(readFileSync(siteFile(), 'utf8')).to.equal(storeBefore);
+    } finally {
+      await vtysh('bma-edge1', ['configure terminal', 'router bgp 65000', 'no neighbor 10.0.0.5']).catch(() => '');
+    }
+  });
+
   it('a hand-broken store file is refused naming file and line; nothing is touched or overwritten', async () => {
     const good = readFileSync(siteFile(), 'utf8');
     const broken = good.replace('local_as: 65000', 'local_as: [65000');
