@@ -39,10 +39,10 @@ export async function benchSotNautobot(runs = Number(process.env.BENCH_RUNS_NAUT
       // as runTask does it: read the site (routers for the inventory), then plan, prepare, commit
       const ts = performance.now();
       phase = 'site';
-      await sot.site(change.site);
+      const view = (await sot.site(change.site))!;
       const t0 = performance.now();
       phase = 'plan';
-      const plan = await sot.plan(change, actor);
+      const plan = await sot.plan(change, actor, view);
       const t1 = performance.now();
       phase = 'prepare';
       await sot.prepare(plan);

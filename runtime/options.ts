@@ -61,6 +61,7 @@ export function resolveOptions(packDir: string, overrides: Partial<Options> = {}
       seed: repoRoot && !env.NETOPS_SOT_DIR && !str(config.sot_dir) ? join(repoRoot, 'lab', 'sot') : null,
       lockDir: join(stateDir, 'locks', 'sot'),
       lockWait,
+      cacheDir: join(stateDir, 'cache', 'sot'),
       nautobotUrl: env.NETOPS_NAUTOBOT_URL ?? str(config.nautobot_url) ?? null,
       nautobotTokenFile: env.NETOPS_NAUTOBOT_TOKEN_FILE ?? str(config.nautobot_token_file) ?? null,
       connectionFile: env.NETOPS_CONNECTION_VARS ?? str(config.connection_vars) ?? null,

@@ -21,13 +21,8 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
   readonly location: string;
   readonly client: NautobotClient;
   private readonly memo = new MemoStore();
-  /**
-   * The last site read by site(), until the next write: a run reads its site once (the runtime
-   * calls site() and then plan()), so plan() reuses it instead of a second GraphQL round trip.
-   * A change by another process in between is still caught: the IP Address is unique per
-   * prefix in Nautobot, so its prepare fails and nothing is pushed.
-   */
-  private lastRead: { site: string; data: SiteData } | null = null;
+  /** The raw read behind each view site() returned: plan(change, actor, view) reuses it instead of a second round trip. */
+  private readonly raw = new WeakMap<SiteView, SiteData>();
 
   constructor(opts: NautobotOptions = {}) {
     this.client = new NautobotClient(opts);
@@ -40,13 +35,14 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
 
   async site(name: string): Promise<SiteView | null> {
     const d = await readSite(this.client, name);
-    this.lastRead = d ? { site: name, data: d } : null;
-    return d ? siteViewOf(d) : null;
+    if (!d) return null;
+    const view = siteViewOf(d);
+    this.raw.set(view, d);
+    return view;
   }
 
-  async plan(change: Change, actor: Actor): Promise<Plan> {
-    const reuse = this.lastRead?.site === change.site ? this.lastRead.data : null;
-    this.lastRead = null;
+  async plan(change: Change, actor: Actor, basis?: SiteView): Promise<Plan> {
+    const reuse = basis && basis.site.name === change.site ? this.raw.get(basis) : undefined;
     const d = reuse ?? (await readSite(this.client, change.site, change.kind === 'add_peer' ? [change.as] : []));
     if (!d) throw unknownSite(change.site, (await this.sites()).map((s) => s.name));
     const plan = planChange(siteViewOf(d), change, actor, randomUUID());
@@ -55,18 +51,15 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
   }
 
   prepare(plan: Plan): Promise<void> {
-    this.lastRead = null;
     return prepare(this.client, plan, this.memo.get(plan.txn));
   }
 
   async commit(plan: Plan): Promise<void> {
-    this.lastRead = null;
     await commit(this.client, plan, this.memo.get(plan.txn));
     this.memo.drop(plan.txn);
   }
 
   async abort(plan: Plan): Promise<void> {
-    this.lastRead = null;
     this.memo.drop(plan.txn);
     await abort(this.client, plan);
   }
