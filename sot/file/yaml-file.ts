@@ -59,19 +59,25 @@ function keyOf(schema: object, text: string): string {
   if (!k) { k = sha(JSON.stringify(schema)); schemaKeys.set(schema, k); }
   return sha(`${k}\0${text}`);
 }
+/** Forget what this process has read (benchmarks and tests: a cold read). */
+export function clearReadMemo(): void { memo.clear(); onDisk.clear(); }
+const onDisk = new Set<string>();
 function cached(key: string, cacheFile: string | null): string | null {
   const m = memo.get(key);
   if (m !== undefined || !cacheFile) return m ?? null;
   try {
     const c = readFileSync(cacheFile, 'utf8');
     const nl = c.indexOf('\n');
-    return c.slice(0, nl) === key ? c.slice(nl + 1) : null;
+    if (c.slice(0, nl) !== key) return null;
+    onDisk.add(`${cacheFile}\0${key}`);
+    return c.slice(nl + 1);
   } catch { return null; }
 }
-function remember(key: string, json: string, cacheFile: string | null, hit: boolean): void {
+function remember(key: string, json: string, cacheFile: string | null): void {
   memo.set(key, json);
   if (memo.size > 64) memo.delete(memo.keys().next().value!);
-  if (!cacheFile || hit) return;
+  if (!cacheFile || onDisk.has(`${cacheFile}\0${key}`)) return;
+  onDisk.add(`${cacheFile}\0${key}`);
   try {
     // a rename, no fsync: a cache lost in a crash is only rebuilt
     mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o750 });
@@ -93,12 +99,12 @@ export function readYamlData<T>(path: string, schema: object, opts: { cacheDir?:
   const cacheFile = opts.cacheDir ? join(opts.cacheDir, `${sha(path).slice(0, 32)}.json`) : null;
   const hit = cached(key, cacheFile);
   if (hit !== null) {
-    try { const data = JSON.parse(hit) as T; remember(key, hit, cacheFile, true); return { path, data, full: lazyFull }; } catch { /* a torn cache: parse the YAML */ }
+    try { const data = JSON.parse(hit) as T; remember(key, hit, cacheFile); return { path, data, full: lazyFull }; } catch { /* a torn cache: parse the YAML */ }
   }
   let data: unknown;
   try { data = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: path }); } catch { return fullFrom<T>(path, text, schema); }
   if (data === null || data === undefined || !validatorOf(schema)(data)) return fullFrom<T>(path, text, schema);
-  remember(key, JSON.stringify(data), cacheFile, false);
+  remember(key, JSON.stringify(data), cacheFile);
   return { path, data: data as T, full: lazyFull };
 }
 
