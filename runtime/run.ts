@@ -99,6 +99,10 @@ const taskWords = (name: string) => name.replace(/_/g, ' ');
 export async function runTask(name: string, def: TaskDefinition<any>, raw: Record<string, unknown>, opts: Options & RunExtras): Promise<ResultDoc> {
   const t0 = Date.now();
   mark('task');
+  // A task that pushes starts loading Ansible's side of the runtime now, alongside the
+  // source-of-truth read (the bundle's chunks load at the very start of a run, never mid-push).
+  const pushing = def.playbook || def.risk === 'change' ? Promise.all([import('./txn.js'), import('./ansible.js'), def.risk === 'change' ? import('./recover.js') : null]) : null;
+  pushing?.catch(() => undefined); // awaited below; a run refused earlier must not leave it unhandled
   const meta = loadActionMeta(opts.packDir, name);
   const params = meta.parameters;
   const dryRun = Boolean(opts.dryRun || raw.dry_run);
@@ -174,7 +178,7 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
 
   // A change left behind by a crash at this site is finished first (or this one waits).
   if (def.risk === 'change' && !dryRun) {
-    const { recoverSite } = await import('./recover.js');
+    const { recoverSite } = (await pushing)?.[2] ?? (await import('./recover.js'));
     // A live change at the site is waited for like a router lock (NETOPS_LOCK_WAIT).
     const until = Date.now() + opts.lockWait * 1000;
     let rec = await recoverSite(site, sot, { ...opts, user });
@@ -210,7 +214,7 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
 
   // Ansible (execa, the inventory, the transaction) loads only for tasks that push: a read of
   // the source of truth alone (show site, history) does not pay for it at start-up.
-  const [{ pushContext, pushPlaybook, runChange }, { outcomes }] = await Promise.all([import('./txn.js'), import('./ansible.js')]);
+  const [{ pushContext, pushPlaybook, runChange }, { outcomes }] = (await pushing) ?? [await import('./txn.js'), await import('./ansible.js')];
   const push = pushContext(opts, def, name, values, ctx, sot, secrets);
 
   if (def.risk !== 'change' || dryRun || !plan) {
