@@ -1,7 +1,8 @@
 /**
  * Source-of-truth overhead of `add peer` with the Nautobot backend: plan + prepare + commit of
  * one peer against the real throwaway Nautobot (scripts/nautobot/up.sh; started and stopped
- * here when it is not running), median over BENCH_RUNS_NAUTOBOT runs (default 9). The peer is
+ * here when it is not running), median over BENCH_RUNS_NAUTOBOT runs (default 9), as a run does it
+ * (site read, plan, prepare, commit), with the time of every REST call by phase. The peer is
  * removed again between runs, outside the timing. Also: one REST round trip, for scale.
  * `node dist/bench/sot-nautobot.js` prints the figures; bench/run.ts can call benchSotNautobot().
  */
@@ -10,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { NautobotSourceOfTruth } from '../sot/nautobot/index.js';
 import type { Actor, Change } from '../sot/types.js';
+import type { CallTiming } from '../sot/nautobot/client.js';
 import { ensureNautobot, resetNautobotPeers, teardownNautobotIfStarted } from '../test/support/nautobot.js';
 import { median, type Figure } from './figure.js';
 
@@ -20,20 +22,37 @@ const change: Change = { kind: 'add_peer', site: 'bma', ip: '10.0.0.5', as: 6520
 export async function benchSotNautobot(runs = Number(process.env.BENCH_RUNS_NAUTOBOT ?? 9)): Promise<Figure[]> {
   const nb = await ensureNautobot();
   try {
-    const sot = new NautobotSourceOfTruth({ url: nb.url, tokenFile: nb.tokenFile });
+    let phase = '';
+    const calls = new Map<string, number[]>();
+    const onCall = (c: CallTiming) => {
+      if (!phase) return;
+      const k = `${phase}: ${c.method} ${c.path.replace(/[0-9a-f-]{36}\//, '<id>/')}${c.items > 1 ? ` ×${c.items}` : ''}`;
+      calls.set(k, [...(calls.get(k) ?? []), c.ms]);
+    };
+    const sot = new NautobotSourceOfTruth({ url: nb.url, tokenFile: nb.tokenFile, onCall });
     const http = axios.create({ baseURL: `${nb.url}/api/`, headers: { Authorization: `Token ${readFileSync(nb.tokenFile, 'utf8').trim()}` } });
     await resetNautobotPeers([change.ip]);
     // warm every uWSGI worker (the first GraphQL query of a worker builds the schema)
     for (let i = 0; i < 6; i++) await sot.site('bma');
-    const t = { plan: [] as number[], prepare: [] as number[], commit: [] as number[], total: [] as number[], get: [] as number[] };
+    const t = { site: [] as number[], plan: [] as number[], prepare: [] as number[], commit: [] as number[], total: [] as number[], run: [] as number[], get: [] as number[] };
     for (let i = 0; i < runs; i++) {
+      // as runTask does it: read the site (routers for the inventory), then plan, prepare, commit
+      const ts = performance.now();
+      phase = 'site';
+      const view = (await sot.site(change.site))!;
       const t0 = performance.now();
-      const plan = await sot.plan(change, actor);
+      phase = 'plan';
+      const plan = await sot.plan(change, actor, view);
       const t1 = performance.now();
+      phase = 'prepare';
       await sot.prepare(plan);
       const t2 = performance.now();
+      phase = 'commit';
       await sot.commit(plan);
       const t3 = performance.now();
+      phase = '';
+      t.site.push(t0 - ts);
+      t.run.push(t3 - ts);
       t.plan.push(t1 - t0);
       t.prepare.push(t2 - t1);
       t.commit.push(t3 - t2);
@@ -48,11 +67,14 @@ export async function benchSotNautobot(runs = Number(process.env.BENCH_RUNS_NAUT
       return { name, median: m, unit: 'ms', runs: xs.length, min: Math.min(...xs), max: Math.max(...xs), target, ok: target ? m <= 300 : undefined };
     };
     return [
+      fig('sot nautobot: add peer as a run does it (site read, plan, prepare, commit)', t.run, '≤ 300 ms'),
       fig('sot nautobot: add peer plan+prepare+commit', t.total, '≤ 300 ms'),
+      fig('sot nautobot: site read', t.site),
       fig('sot nautobot: plan', t.plan),
       fig('sot nautobot: prepare', t.prepare),
       fig('sot nautobot: commit', t.commit),
       fig('sot nautobot: one REST GET (scale)', t.get),
+      ...[...calls].map(([k, xs]) => ({ ...fig(`sot nautobot call ${k}`, xs), runs: xs.length })),
     ];
   } finally {
     await teardownNautobotIfStarted();

@@ -80,7 +80,7 @@ export async function emit(model: PackModel, opts: BuildOptions): Promise<Emitte
     emitReadme(model),
     ...emitPlaybooks(opts.playbooksDir ?? join(root, 'playbooks')),
   ];
-  if (opts.bundle !== false) files.push(await emitRuntime(root, model.tasks, opts.actionsDir ?? join(root, 'actions')));
+  if (opts.bundle !== false) files.push(...await emitRuntime(root, model.tasks, opts.actionsDir ?? join(root, 'actions')));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import jsyaml from 'js-yaml';
 import type { SotOptions } from '../sot/open.js';
 import { LOCK_WAIT_SECONDS } from './limits.js';
 import { AccessConfigError, policyFromConfig, type AccessPolicy } from './access.js';
@@ -40,7 +40,7 @@ export function resolveOptions(packDir: string, overrides: Partial<Options> = {}
   // From a checkout without a StackStorm pack config, the lab's own config (lab/netops.yaml) applies.
   const labConfig = repoRoot ? join(repoRoot, 'lab', 'netops.yaml') : null;
   const configPath = env.NETOPS_CONFIG ?? (!existsSync(ST2_PACK_CONFIG) && labConfig && existsSync(labConfig) ? labConfig : ST2_PACK_CONFIG);
-  const config = existsSync(configPath) ? ((parse(readFileSync(configPath, 'utf8')) ?? {}) as Record<string, unknown>) : {};
+  const config = existsSync(configPath) ? ((jsyaml.load(readFileSync(configPath, 'utf8'), { schema: jsyaml.CORE_SCHEMA, filename: configPath }) ?? {}) as Record<string, unknown>) : {};
   let access: AccessPolicy | AccessConfigError;
   try { access = policyFromConfig(config); } catch (e) {
     if (!(e instanceof AccessConfigError)) throw e;
@@ -61,6 +61,7 @@ export function resolveOptions(packDir: string, overrides: Partial<Options> = {}
       seed: repoRoot && !env.NETOPS_SOT_DIR && !str(config.sot_dir) ? join(repoRoot, 'lab', 'sot') : null,
       lockDir: join(stateDir, 'locks', 'sot'),
       lockWait,
+      cacheDir: join(stateDir, 'cache', 'sot'),
       nautobotUrl: env.NETOPS_NAUTOBOT_URL ?? str(config.nautobot_url) ?? null,
       nautobotTokenFile: env.NETOPS_NAUTOBOT_TOKEN_FILE ?? str(config.nautobot_token_file) ?? null,
       connectionFile: env.NETOPS_CONNECTION_VARS ?? str(config.connection_vars) ?? null,

@@ -57,7 +57,8 @@ export { closest, decodeValue, InvalidParams, taskParams, unknownParam, type Val
 export { Exit, loadActionMeta, runTask } from './run.js';
 export { flushTrace } from './trace.js';
 export { withStopSignals } from './session.js';
-export { recoverSite } from './recover.js';
+/** `netops recover` (loaded on use: it pulls in Ansible). */
+export const recoverSite: typeof import('./recover.js').recoverSite = async (...a) => (await import('./recover.js')).recoverSite(...a);
 export { openSot, connectionVars } from '../sot/open.js';
 export { inventoryYaml } from '../sot/inventory.js';
 export { parse as parseYaml } from 'yaml';

@@ -8,19 +8,17 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import jsyaml from 'js-yaml';
 import type { HostOutcome, TaskContext, TaskDefinition } from './define.js';
 import { CONTEXT_PARAMS, InvalidParams, maskSecrets, validateParams, type St2Param, type Validate } from './params.js';
-import { outcomes } from './ansible.js';
 import type { Options } from './options.js';
 import { mark } from './trace.js';
 import { openSot } from '../sot/open.js';
 import { Refusal, SotError, type Actor, type Plan, type SiteView, type SourceOfTruth } from '../sot/types.js';
 import { newTxn } from '../sot/plan.js';
-import { pushContext, pushPlaybook, runChange, taskContext } from './txn.js';
+import { taskContext } from './context.js';
 import { LockBusy } from './locks.js';
 import { AccessConfigError, checkAccess, terminalUser } from './access.js';
-import { recoverSite } from './recover.js';
 
 /** Exit codes: what a script or StackStorm can tell apart. */
 export const Exit = { ok: 0, invalid: 2, failed: 3, partial: 4, busy: 5, stopped: 130, timeout: 124 } as const;
@@ -66,7 +64,8 @@ const metaCache = new Map<string, ActionMeta>();
 export function loadActionMeta(packDir: string, task: string): ActionMeta {
   const p = join(packDir, 'actions', `${task}.yaml`);
   let m = metaCache.get(p);
-  if (!m) { m = parse(readFileSync(p, 'utf8')) as ActionMeta; metaCache.set(p, m); }
+  // generated YAML: js-yaml's core schema reads it several times faster than a Document parse
+  if (!m) { m = jsyaml.load(readFileSync(p, 'utf8'), { schema: jsyaml.CORE_SCHEMA, filename: p }) as ActionMeta; metaCache.set(p, m); }
   return m;
 }
 
@@ -100,6 +99,10 @@ const taskWords = (name: string) => name.replace(/_/g, ' ');
 export async function runTask(name: string, def: TaskDefinition<any>, raw: Record<string, unknown>, opts: Options & RunExtras): Promise<ResultDoc> {
   const t0 = Date.now();
   mark('task');
+  // A task that pushes starts loading Ansible's side of the runtime now, alongside the
+  // source-of-truth read (the bundle's chunks load at the very start of a run, never mid-push).
+  const pushing = def.playbook || def.risk === 'change' ? Promise.all([import('./txn.js'), import('./ansible.js'), def.risk === 'change' ? import('./recover.js') : null]) : null;
+  pushing?.catch(() => undefined); // awaited below; a run refused earlier must not leave it unhandled
   const meta = loadActionMeta(opts.packDir, name);
   const params = meta.parameters;
   const dryRun = Boolean(opts.dryRun || raw.dry_run);
@@ -175,6 +178,7 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
 
   // A change left behind by a crash at this site is finished first (or this one waits).
   if (def.risk === 'change' && !dryRun) {
+    const { recoverSite } = (await pushing)?.[2] ?? (await import('./recover.js'));
     // A live change at the site is waited for like a router lock (NETOPS_LOCK_WAIT).
     const until = Date.now() + opts.lockWait * 1000;
     let rec = await recoverSite(site, sot, { ...opts, user });
@@ -194,7 +198,7 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
   let plan: Plan | null = null;
   const change = def.change?.(values, ctx) ?? null;
   if (change) {
-    try { plan = await sot.plan(change, actor); } catch (e) {
+    try { plan = await sot.plan(change, actor, view); } catch (e) {
       if (e instanceof Refusal) return refuse(e.message, 'invalid', Exit.invalid, e.hint);
       if (e instanceof SotError) return refuse(`the source of truth cannot be read, nothing was changed: ${e.message}`, 'failed', Exit.failed);
       throw e;
@@ -208,6 +212,9 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
     return done({ status: 'ok', exit_code: Exit.ok, summary: r.summary, error: null, data: r.data, hosts: [] });
   }
 
+  // Ansible (execa, the inventory, the transaction) loads only for tasks that push: a read of
+  // the source of truth alone (show site, history) does not pay for it at start-up.
+  const [{ pushContext, pushPlaybook, runChange }, { outcomes }] = (await pushing) ?? [await import('./txn.js'), await import('./ansible.js')];
   const push = pushContext(opts, def, name, values, ctx, sot, secrets);
 
   if (def.risk !== 'change' || dryRun || !plan) {

@@ -14,7 +14,7 @@ import type { Options } from './options.js';
 import type { RunExtras, SotReport } from './run.js';
 import { startTime } from './proc.js';
 import { newTxn } from '../sot/plan.js';
-import type { Plan, SiteView, SourceOfTruth } from '../sot/types.js';
+import type { Plan, SourceOfTruth } from '../sot/types.js';
 import { connectionVars } from '../sot/open.js';
 import { inventoryYaml } from '../sot/inventory.js';
 
@@ -30,11 +30,7 @@ export interface PushContext {
   runDirFor: (run: string) => string;
 }
 
-/** The routers of a site as a task's hooks see them. */
-export function taskContext(view: SiteView, dryRun: boolean): TaskContext {
-  const hosts = view.routers.map((r) => ({ name: r.name, site: r.site, platform: r.platform, address: r.address, localAs: r.localAs, mgmtInterface: r.mgmtInterface, interfaces: r.interfaces, ownAddresses: r.ownAddresses }));
-  return { hosts, site: view, dryRun };
-}
+export { taskContext } from './context.js';
 
 const CREDENTIAL = /pass(word)?|private_key|vault|secret|token/i;
 

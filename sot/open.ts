@@ -20,6 +20,8 @@ export interface SotOptions {
   /** Where the store's short write locks live. */
   lockDir: string;
   lockWait: number;
+  /** Where the file store caches validated site data as JSON (optional; in-process only without it). */
+  cacheDir?: string | null;
   nautobotUrl: string | null;
   nautobotTokenFile: string | null;
   /** A YAML file whose `ansible:` map holds the routers' connection vars (any backend; the file store's own netops.yml otherwise). */
@@ -36,7 +38,7 @@ export function openSot(o: SotOptions): SourceOfTruth {
       mkdirSync(dirname(o.dir), { recursive: true });
       cpSync(o.seed, o.dir, { recursive: true });
     }
-    return new FileStore(o.dir, { lockDir: o.lockDir, lockWait: o.lockWait });
+    return new FileStore(o.dir, { lockDir: o.lockDir, lockWait: o.lockWait, cacheDir: o.cacheDir ?? null });
   }
   const make = backends[o.backend];
   if (!make) throw new SotError(`source-of-truth backend '${o.backend}' is not available in this build`, 'sot_backend');

@@ -172,8 +172,12 @@ export interface SourceOfTruth {
   sites(): Promise<Site[]>;
   /** Everything about one site; null when the site does not exist. */
   site(name: string): Promise<SiteView | null>;
-  /** Check a change against IPAM and the recorded peers; throws Refusal. Writes nothing. */
-  plan(change: Change, actor: Actor): Promise<Plan>;
+  /**
+   * Check a change against IPAM and the recorded peers; throws Refusal. Writes nothing.
+   * `basis`: the view of the site this run has just read with site(); a backend may plan
+   * against it instead of reading the site again (Nautobot does: one round trip less).
+   */
+  plan(change: Change, actor: Actor, basis?: SiteView): Promise<Plan>;
   /** Record a planned change as pending (the address reserved, the peer planned). */
   prepare(plan: Plan): Promise<void>;
   /** Make a prepared change current. Idempotent. */

@@ -4,7 +4,7 @@
  */
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
@@ -21,8 +21,13 @@ import { isRunLeftover } from '../ignore.js';
 /** The runtime's TypeScript sources (dist/generator/emit → runtime/ of the checkout). */
 const RUNTIME_DIR = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'runtime');
 
-/** Bundle the runtime with the given tasks into actions/runtime/netops.mjs. */
-export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: string): Promise<EmittedFile> {
+/**
+ * Bundle the runtime with the given tasks into actions/runtime/netops.mjs, split at dynamic
+ * imports: what only some runs need (Ansible and execa for tasks that push, the Nautobot backend
+ * with axios) is a chunk beside it (chunk-<hash>.mjs) that loads on first use, so a read of the
+ * source of truth starts fast.
+ */
+export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: string): Promise<EmittedFile[]> {
   const rel = (p: string) => (p.startsWith(root + '/') ? './' + p.slice(root.length + 1) : p);
   const lines = tasks.map((t, i) => `import t${i} from ${JSON.stringify(rel(join(actionsDir, t.verb + '.ts')))};`);
   lines.push(`export const tasks = { ${tasks.map((t, i) => `${JSON.stringify(t.name)}: t${i}`).join(', ')} };`);
@@ -40,6 +45,11 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
     stdin: { contents: lines.join('\n'), resolveDir: root, sourcefile: 'netops-pack.ts', loader: 'ts' },
     absWorkingDir: root,
     bundle: true,
+    splitting: true,
+    outdir: join(root, '.netops-bundle'),
+    entryNames: 'netops',
+    chunkNames: 'chunk-[hash]',
+    outExtension: { '.js': '.mjs' },
     platform: 'node',
     format: 'esm',
     target: 'node20',
@@ -60,9 +70,8 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
     }],
     banner: { js: "import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);" },
   });
-  const out = result.outputFiles[0];
-  if (!out) throw new Error('esbuild produced no output');
-  return { path: 'actions/runtime/netops.mjs', content: out.text };
+  if (!result.outputFiles.some((f) => basename(f.path) === 'netops.mjs')) throw new Error('esbuild produced no netops.mjs');
+  return result.outputFiles.map((f) => ({ path: `actions/runtime/${basename(f.path)}`, content: f.text }));
 }
 
 /**

@@ -29,8 +29,12 @@ export class FileStore implements SourceOfTruth {
   readonly location: string;
   private readonly lockDir: string;
 
-  constructor(readonly dir: string, opts: { lockDir?: string; lockWait?: number } = {}) {
+  /** Where validated site data is cached as JSON (null: in this process only). */
+  private readonly cacheDir: string | null;
+
+  constructor(readonly dir: string, opts: { lockDir?: string; lockWait?: number; cacheDir?: string | null } = {}) {
     this.location = dir;
+    this.cacheDir = opts.cacheDir ?? null;
     this.lockDir = opts.lockDir ?? join(dir, '.locks');
     this.lockWait = opts.lockWait ?? 30;
   }
@@ -67,7 +71,7 @@ export class FileStore implements SourceOfTruth {
     if (!SITE_NAME.test(name)) return null;
     const p = this.sitePath(name);
     if (!existsSync(p)) return null;
-    const f = readYamlData<SiteRow>(p, SITE_SCHEMA);
+    const f = readYamlData<SiteRow>(p, SITE_SCHEMA, { cacheDir: this.cacheDir });
     checkSite(f.data, name, f.full);
     return f.data;
   }

@@ -6,14 +6,27 @@
  * Document); the Document is built only for a write, or to locate a problem.
  */
 import jsyaml from 'js-yaml';
-import AjvModule, { type ErrorObject } from 'ajv';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import type { ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Document, LineCounter, parseDocument, isMap, isNode, isScalar } from 'yaml';
 import { SotError } from '../types.js';
 
-const Ajv = AjvModule as unknown as typeof AjvModule.default;
-const ajv = new Ajv({ allErrors: true, strict: false });
+/**
+ * Ajv itself, for a schema without a build-time validator (tests, the compiled tree). Loaded
+ * on first use through require, which the pack bundle leaves alone: the bundle registers every
+ * schema's validator, so it never carries or loads Ajv's compiler.
+ */
+let ajv: { compile(schema: object): Validator } | null = null;
+const compile = (schema: object): Validator => {
+  if (!ajv) {
+    const Ajv = createRequire(import.meta.url)('ajv').default as new (o: object) => { compile(schema: object): Validator };
+    ajv = new Ajv({ allErrors: true, strict: false });
+  }
+  return ajv.compile(schema);
+};
 
 /** A parsed store file with its Document (for comment-preserving edits and error locations). */
 export interface YamlFile<T> { path: string; doc: Document; data: T; lc: LineCounter }
@@ -26,21 +39,73 @@ const validators = new Map<object, Validator>();
 export function registerValidators(pairs: [object, Validator][]): void { for (const [schema, v] of pairs) validators.set(schema, v); }
 const validatorOf = (schema: object): Validator => {
   let v = validators.get(schema);
-  if (!v) { v = ajv.compile(schema); validators.set(schema, v); }
+  if (!v) { v = compile(schema); validators.set(schema, v); }
   return v;
 };
 
+/**
+ * Validated data by content: a file read twice in one process (the runtime reads the site, then
+ * plans) is parsed once, and with a cache directory a later process reads the JSON a previous
+ * one left (`<cacheDir>/<hash of the path>.json`, first line the key) instead of parsing and
+ * validating the YAML again. The key is a hash of the schema and the file's bytes, so a hand
+ * edit, a checkout or a write is never served stale. The cache is best effort: a cache that
+ * cannot be read or written is ignored.
+ */
+const memo = new Map<string, string>();
+const schemaKeys = new WeakMap<object, string>();
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+function keyOf(schema: object, text: string): string {
+  let k = schemaKeys.get(schema);
+  if (!k) { k = sha(JSON.stringify(schema)); schemaKeys.set(schema, k); }
+  return sha(`${k}\0${text}`);
+}
+/** Forget what this process has read (benchmarks and tests: a cold read). */
+export function clearReadMemo(): void { memo.clear(); onDisk.clear(); }
+const onDisk = new Set<string>();
+function cached(key: string, cacheFile: string | null): string | null {
+  const m = memo.get(key);
+  if (m !== undefined || !cacheFile) return m ?? null;
+  try {
+    const c = readFileSync(cacheFile, 'utf8');
+    const nl = c.indexOf('\n');
+    if (c.slice(0, nl) !== key) return null;
+    onDisk.add(`${cacheFile}\0${key}`);
+    return c.slice(nl + 1);
+  } catch { return null; }
+}
+function remember(key: string, json: string, cacheFile: string | null): void {
+  memo.set(key, json);
+  if (memo.size > 64) memo.delete(memo.keys().next().value!);
+  if (!cacheFile || onDisk.has(`${cacheFile}\0${key}`)) return;
+  onDisk.add(`${cacheFile}\0${key}`);
+  try {
+    // a rename, no fsync: a cache lost in a crash is only rebuilt
+    mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o750 });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${key}\n${json}`, { mode: 0o640 });
+    renameSync(tmp, cacheFile);
+  } catch { /* best effort */ }
+}
+
 /** Read and validate one YAML file for its data; throws the same located SotError as readYamlFile. */
-export function readYamlData<T>(path: string, schema: object): YamlData<T> {
+export function readYamlData<T>(path: string, schema: object, opts: { cacheDir?: string | null } = {}): YamlData<T> {
   let text: string;
   try { text = readFileSync(path, 'utf8'); } catch (e) {
     throw new SotError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
   }
+  let full: YamlFile<T> | null = null;
+  const lazyFull = () => (full ??= fullFrom<T>(path, text, schema).full());
+  const key = keyOf(schema, text);
+  const cacheFile = opts.cacheDir ? join(opts.cacheDir, `${sha(path).slice(0, 32)}.json`) : null;
+  const hit = cached(key, cacheFile);
+  if (hit !== null) {
+    try { const data = JSON.parse(hit) as T; remember(key, hit, cacheFile); return { path, data, full: lazyFull }; } catch { /* a torn cache: parse the YAML */ }
+  }
   let data: unknown;
   try { data = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: path }); } catch { return fullFrom<T>(path, text, schema); }
   if (data === null || data === undefined || !validatorOf(schema)(data)) return fullFrom<T>(path, text, schema);
-  let full: YamlFile<T> | null = null;
-  return { path, data: data as T, full: () => (full ??= fullFrom<T>(path, text, schema).full()) };
+  remember(key, JSON.stringify(data), cacheFile);
+  return { path, data: data as T, full: lazyFull };
 }
 
 function fullFrom<T>(path: string, text: string, schema: object): YamlData<T> {

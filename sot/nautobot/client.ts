@@ -17,7 +17,12 @@ export interface NautobotOptions {
   tokenFile?: string;
   /** Per request, ms (default 30 000). */
   timeoutMs?: number;
+  /** Called after every request with its method, path, status and duration (profiling; no body, no token). */
+  onCall?: (c: CallTiming) => void;
 }
+
+/** One request as `onCall` sees it. */
+export interface CallTiming { method: string; path: string; status: number | null; ms: number; items: number }
 
 /** One page of a Nautobot list endpoint. */
 interface Page<T> {
@@ -50,8 +55,10 @@ export function resolveOptions(opts: NautobotOptions = {}): { url: string; token
 export class NautobotClient {
   readonly url: string;
   private readonly http: AxiosInstance;
+  private readonly onCall: NautobotOptions['onCall'];
 
   constructor(opts: NautobotOptions = {}) {
+    this.onCall = opts.onCall;
     const { url, token, timeoutMs } = resolveOptions(opts);
     this.url = url;
     this.http = axios.create({
@@ -98,12 +105,15 @@ export class NautobotClient {
   private async call<T>(method: string, path: string, data?: unknown, params: Record<string, unknown> = {}, okAlso: number[] = []): Promise<T> {
     const where = `${method} ${this.url}/api/${path}`;
     let res;
+    const t0 = performance.now();
     try {
       res = await this.http.request({ method, url: path, data, params, paramsSerializer: { indexes: null } });
     } catch (e) {
       const err = e as AxiosError;
+      this.onCall?.({ method, path, status: null, ms: performance.now() - t0, items: Array.isArray(data) ? data.length : 1 });
       throw new SotError(`Nautobot unreachable at ${this.url} (${err.code ?? err.message})`, where);
     }
+    this.onCall?.({ method, path, status: res.status, ms: performance.now() - t0, items: Array.isArray(data) ? data.length : 1 });
     if (res.status >= 200 && res.status < 300) return res.data as T;
     if (okAlso.includes(res.status)) return undefined as T;
     throw new SotError(`HTTP ${res.status}: ${describeBody(res.data)}`, where);

@@ -10,7 +10,7 @@ import { NautobotClient, type NautobotOptions } from './client.js';
 import { readHistory, recordEntry } from './history.js';
 import { siteViewOf } from './mapping.js';
 import { planChange, unknownSite } from './plan.js';
-import { readSite, readSites } from './query.js';
+import { readSite, readSites, type SiteData } from './query.js';
 import { abort, commit, MemoStore, prepare } from './write.js';
 
 export { NautobotClient, type NautobotOptions } from './client.js';
@@ -21,6 +21,8 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
   readonly location: string;
   readonly client: NautobotClient;
   private readonly memo = new MemoStore();
+  /** The raw read behind each view site() returned: plan(change, actor, view) reuses it instead of a second round trip. */
+  private readonly raw = new WeakMap<SiteView, SiteData>();
 
   constructor(opts: NautobotOptions = {}) {
     this.client = new NautobotClient(opts);
@@ -33,11 +35,15 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
 
   async site(name: string): Promise<SiteView | null> {
     const d = await readSite(this.client, name);
-    return d ? siteViewOf(d) : null;
+    if (!d) return null;
+    const view = siteViewOf(d);
+    this.raw.set(view, d);
+    return view;
   }
 
-  async plan(change: Change, actor: Actor): Promise<Plan> {
-    const d = await readSite(this.client, change.site);
+  async plan(change: Change, actor: Actor, basis?: SiteView): Promise<Plan> {
+    const reuse = basis && basis.site.name === change.site ? this.raw.get(basis) : undefined;
+    const d = reuse ?? (await readSite(this.client, change.site, change.kind === 'add_peer' ? [change.as] : []));
     if (!d) throw unknownSite(change.site, (await this.sites()).map((s) => s.name));
     const plan = planChange(siteViewOf(d), change, actor, randomUUID());
     this.memo.get(plan.txn).site = d;

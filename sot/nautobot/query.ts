@@ -53,6 +53,8 @@ export interface SiteData {
   peerings: GqlPeering[];
   /** The ASes asked for by number (to reuse an existing AS record). */
   ases: Array<{ id: string; asn: number }>;
+  /** The AS numbers the read asked for: an AS not among them may exist without being in `ases`. */
+  asnsAsked: number[];
 }
 
 const SITE_QUERY = `query($site: [String], $asns: [BigInt]) {
@@ -103,7 +105,7 @@ export async function readSite(client: NautobotClient, site: string, asns: numbe
   if (!location) return null;
   const peerings = new Map<string, GqlPeering>();
   for (const dev of d.devices) for (const ri of dev.bgp_routing_instances) for (const ep of ri.endpoints) peerings.set(ep.peering.id, ep.peering);
-  return { location, devices: d.devices, prefixes: d.prefixes, peerings: [...peerings.values()], ases: d.autonomous_systems };
+  return { location, devices: d.devices, prefixes: d.prefixes, peerings: [...peerings.values()], ases: d.autonomous_systems, asnsAsked: asns };
 }
 
 /** Names (and ids) of every Location that has at least one edge router or peering prefix. */

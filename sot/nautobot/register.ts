@@ -14,7 +14,7 @@ backends.nautobot = (o) => {
     location: (o.nautobotUrl ?? process.env.NETOPS_NAUTOBOT_URL ?? 'nautobot').replace(/\/+$/, ''),
     sites: async () => (await get()).sites(),
     site: async (name) => (await get()).site(name),
-    plan: async (change, actor) => (await get()).plan(change, actor),
+    plan: async (change, actor, basis) => (await get()).plan(change, actor, basis),
     prepare: async (plan) => (await get()).prepare(plan),
     commit: async (plan) => (await get()).commit(plan),
     abort: async (plan) => (await get()).abort(plan),

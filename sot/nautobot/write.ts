@@ -66,6 +66,11 @@ function baseRecord(plan: Plan, as: number, pending: NetopsRecord['pending']): N
 async function ensureAs(client: NautobotClient, d: SiteData, asn: number): Promise<{ id: string; created: boolean }> {
   const have = d.ases.find((a) => a.asn === asn);
   if (have) return { id: have.id, created: false };
+  if (!d.asnsAsked.includes(asn)) {
+    // the read did not ask for this AS (plan reused the run's site read): look it up
+    const found = await client.get<{ results: NbObject[] }>(P.as, { asn, depth: 0 });
+    if (found.results[0]) return { id: found.results[0].id, created: false };
+  }
   try {
     const o = await client.post(P.as, { asn, status: 'Active', description: `peer AS${asn} (netops)` });
     return { id: o.id, created: true };

@@ -6,10 +6,11 @@
  */
 import { expect } from 'chai';
 import { execa } from 'execa';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStore } from '../../sot/file/store.js';
+import { clearReadMemo } from '../../sot/file/yaml-file.js';
 import { Refusal, SotError, type Actor, type Change } from '../../sot/types.js';
 import { REPO } from '../support/lab.js';
 
@@ -141,6 +142,30 @@ describe('sot: the file store', () => {
       expect(plan).to.be.instanceOf(SotError);
       expect(readFileSync(site(), 'utf8'), 'never overwritten').to.equal(text);
     }
+  });
+
+  it('the read cache (JSON in a cache directory, by content) never serves a stale or broken file', async () => {
+    const cacheDir = join(dir, '.cache');
+    const cached = () => new FileStore(dir, { lockDir: join(dir, '.locks'), lockWait: 5, cacheDir });
+    expect((await cached().site('bma'))!.peers).to.deep.equal([]);
+    expect(readdirSync(cacheDir), 'one cache file per site file').to.have.length(1);
+    // a cache left for other bytes is not used: its key is the hash of the file's bytes
+    const f = join(cacheDir, readdirSync(cacheDir)[0]!);
+    writeFileSync(f, `not-the-key\n${readFileSync(f, 'utf8').split('\n').slice(1).join('\n').replace('"bma-edge1"', '"stale-router"')}`);
+    clearReadMemo();
+    expect((await cached().site('bma'))!.routers.map((r) => r.name)).to.deep.equal(['bma-edge1']);
+    expect(readFileSync(f, 'utf8'), 'and it is rewritten').to.not.contain('stale-router');
+    // a write by another store, then a hand edit: each is seen at once
+    const plan = await store.plan(add('10.0.0.1'), actor);
+    await store.prepare(plan);
+    await store.commit(plan);
+    expect((await cached().site('bma'))!.peers.map((p) => p.ip)).to.deep.equal(['10.0.0.1']);
+    writeFileSync(site(), readFileSync(site(), 'utf8').replace('local_as: 65000', 'local_as: 65009'));
+    expect((await cached().site('bma'))!.routers[0]!.localAs).to.equal(65009);
+    writeFileSync(site(), readFileSync(site(), 'utf8').replace('local_as: 65009', 'local_as: [65000'));
+    const e = await cached().site('bma').then(() => null, (x: unknown) => x);
+    expect(e).to.be.instanceOf(SotError);
+    expect((e as Error).message).to.match(/sites\/bma\.yml:\d+:\d+: /);
   });
 
   it('two processes adding peers at one site at once both land', async function () {
