@@ -62,3 +62,4 @@ export { openSot, connectionVars } from '../sot/open.js';
 export { inventoryYaml } from '../sot/inventory.js';
 export { parse as parseYaml } from 'yaml';
 export { helpEntry } from './chat/help.js';
+export { decideEntry } from './decide.js';
