@@ -21,12 +21,14 @@ const USAGE = `usage:
   netops bridge [options]                                 syslog → StackStorm event bridge
   netops tasks                                            list the tasks
   netops recover [in=<site>] [--json]                     finish the changes a crash left behind
+  netops approve <id> [reason]                            apply a pending change another user asked for (approvers only)
+  netops deny <id> [reason]                               refuse a pending change (approvers only)
   netops inventory [options]                              the Ansible inventory derived from the source of truth
   netops --version
 Every command takes --help (netops add-peer --help: its parameters, types and examples).`;
 
 /** Commands other than tasks. */
-const COMMANDS = ['build', 'run', 'chat', 'tasks', 'parse-syslog', 'bridge', 'recover', 'inventory', 'help'];
+const COMMANDS = ['build', 'run', 'chat', 'tasks', 'parse-syslog', 'bridge', 'recover', 'inventory', 'approve', 'deny', 'help'];
 const Exit = { invalid: 2 } as const;
 
 /** Flags of `netops chat` (one table: a renderer flag is one more entry). */
@@ -115,6 +117,7 @@ async function dispatch(argv: string[]): Promise<number> {
     case 'chat': return cmdChat(rest);
     case 'run': return (await import('./commands/task.js')).runCommand(rest);
     case 'tasks': return (await import('./commands/task.js')).tasksCommand(rest);
+    case 'approve': case 'deny': return (await import('./commands/approve.js')).default(cmd, rest);
     case 'parse-syslog': case 'bridge': case 'recover': case 'inventory': {
       const mod = (await import(`./commands/${cmd}.js`)) as { default: (a: string[]) => Promise<number> };
       return mod.default(rest);

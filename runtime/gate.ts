@@ -72,7 +72,7 @@ export async function approvalGate(g: {
     const bad = checkApprover(g.policy, { task: g.task, requester: g.user, approver: g.approval.approvedBy });
     if (bad) return { kind: 'refuse', reason: `the approval of ${g.approval.requestId} does not hold: ${bad.reason}`, hint: bad.hint };
     if (g.approval.siteDigest && g.approval.siteDigest !== siteDigest(g.view)) {
-      return { kind: 'refuse', reason: `site ${g.site} changed in the source of truth since request ${g.approval.requestId} was planned; nothing was changed`, hint: `ask again: ${g.command}` };
+      return { kind: 'refuse', reason: `site ${g.site} changed in the source of truth since request ${g.approval.requestId} was planned; nothing was changed; ask again: ${g.command}`, hint: `ask again: ${g.command}` };
     }
     return { kind: 'go', note: `approved by ${g.approval.approvedBy.trim().toLowerCase()} (request ${g.approval.requestId})` };
   }

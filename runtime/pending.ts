@@ -42,6 +42,7 @@ export function savePending(stateDir: string, r: PendingRequest): string {
   if (!existsSync(dir)) { mkdirSync(dir, { recursive: true, mode: 0o2770 }); chmodSync(dir, 0o2770); }
   const f = join(dir, `${r.id}.json`);
   writeFileSync(f, JSON.stringify(r, null, 2) + '\n', { mode: 0o660, flag: 'wx' });
+  chmodSync(f, 0o660);
   return f;
 }
 
