@@ -37,6 +37,7 @@ const WORKFLOW = /^netops\.(\w+)_approved$/;
 /** Decide on one request; `api` talks to StackStorm. */
 export async function decide(p: { request: string; decision: string; reason: string; user: string; channel: string }, api: St2Api, opts: Options): Promise<DecideDoc> {
   const user = p.user.trim().toLowerCase();
+  if (p.reason.trim() === '-') p = { ...p, reason: '' }; // the deny alias's default: no reason given
   const doc = (d: Partial<DecideDoc> & Pick<DecideDoc, 'status' | 'exit_code' | 'summary'>): DecideDoc =>
     ({ task: 'decide', decision: p.decision, user, request: p.request, requester: null, error: null, next: null, ...d });
   const refused = (summary: string, next: string | null, requester: string | null = null) => doc({ status: 'denied', exit_code: 2, summary, error: summary, next, requester });

@@ -89,7 +89,7 @@ export async function approvalGate(g: {
   const approvers = g.policy.approvals.approvers.join(', ');
   if (g.via === 'chat') {
     const kv = Object.entries(g.values).map(([k, v]) => `${k}=${typeof v === 'string' && /\s/.test(v) ? JSON.stringify(v) : String(v)}`).join(' ');
-    return { kind: 'refuse', reason: `${words} needs a second person's approval (access.approvals); nothing was changed`, hint: `request ${words} ${kv}   (posts the plan; one of ${approvers} then types approve <id>)` };
+    return { kind: 'refuse', reason: `${words} needs a second person's approval: type the command below, it posts the plan and one of ${approvers} approves it; nothing was changed`, hint: `request ${words} ${kv}` };
   }
   const ttl = g.policy.approvals.ttlMinutes;
   const at = new Date();

@@ -100,6 +100,8 @@ export interface RunExtras {
   approval?: Approval;
   /** Terminal: --break-glass "<reason>" (access.approvals.break_glass; recorded and announced). */
   breakGlass?: string;
+  /** `netops chat`: a change waiting for approval answers as in the channel (type `request …`) instead of filing a terminal request. */
+  chatView?: boolean;
   /** The OS uid a terminal request is filed as (default: the real uid). */
   uid?: number;
 }
@@ -230,7 +232,7 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
         ? (typeof raw.approved_by === 'string' && raw.approved_by ? { approvedBy: raw.approved_by, requestId: String(raw.approval_request ?? 'workflow') } : undefined)
         : opts.approval;
       const gate = await approvalGate({
-        policy, task: name, site, values: base.params, view, sot, via, user: fromChat ? user : asUser, channel: fromChat ? channel : null,
+        policy, task: name, site, values: base.params, view, sot, via: opts.chatView ? 'chat' : via, user: fromChat ? user : asUser, channel: fromChat ? channel : null,
         uid: opts.uid ?? process.getuid?.() ?? -1, packDir: opts.packDir, stateDir: opts.stateDir, steps: plan?.steps ?? [], command: actor.command,
         ...(approval ? { approval } : {}), ...(!fromChat && opts.breakGlass !== undefined ? { breakGlass: opts.breakGlass } : {}),
       });

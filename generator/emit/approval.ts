@@ -12,6 +12,8 @@ import type { EmittedFile } from './types.js';
 import { toYaml } from '../yaml.js';
 import { aliasFormats } from './alias.js';
 import { paramSchema } from './action.js';
+import type { HelpCommand } from '../../runtime/chat/help.js';
+import { sampleCommand } from '../check/aliases.js';
 
 /** Alias-immutable parameters of a change task: only the approval workflow sets them. */
 export const APPROVAL_IMMUTABLE = { approved_by: '', approval_request: '' } as const;
@@ -114,7 +116,8 @@ function workflowAction(task: TaskModel): Record<string, unknown> {
     entry_point: `workflows/${task.name}_approved.yaml`,
     enabled: true,
     parameters: { ...parameters, ...CTX },
-    tags: [{ name: 'risk', value: 'change' }, { name: 'source', value: task.file }, { name: 'approval', value: 'workflow' }],
+    // no risk tag: the workflow changes nothing itself; its runs of the task are under the task's per-site policy
+    tags: [{ name: 'approval', value: 'workflow' }, { name: 'source', value: task.file }],
   };
 }
 
@@ -180,7 +183,7 @@ function emitDecide(): EmittedFile[] {
     { path: 'actions/decide.yaml', content: '---\n' + toYaml(meta) },
     { path: 'actions/decide.mjs', content: entry, mode: 0o755 },
     { path: 'aliases/approve.yaml', content: '---\n' + toYaml(alias('approve', ['approve {{ request }}'])) },
-    { path: 'aliases/deny.yaml', content: '---\n' + toYaml(alias('deny', ['deny {{ request }} {{ reason }}', 'deny {{ request }}'])) },
+    { path: 'aliases/deny.yaml', content: '---\n' + toYaml(alias('deny', ['deny {{ request }} {{ reason=- }}'])) },
   ];
 }
 
@@ -198,4 +201,27 @@ export function emitApprovals(aliases: AliasModel[], tasks: TaskModel[]): Emitte
     );
   }
   return files.length ? [...files, ...emitDecide()] : files;
+}
+
+/** Help entries (area Approvals) for the request aliases and approve / deny. */
+export function approvalHelp(aliases: AliasModel[], tasks: TaskModel[]): HelpCommand[] {
+  const byVerb = new Map(tasks.map((t) => [t.verb, t]));
+  const out: HelpCommand[] = [];
+  for (const a of aliases) {
+    const t = byVerb.get(a.verb);
+    if (!t || t.risk !== 'change' || a.formats.length === 0) continue;
+    out.push({
+      name: `${t.name}_approved`, area: 'Approvals', description: `${a.description}, after an approver agrees to the posted plan`, risk: 'change',
+      prefix: `request ${a.formats[0]!.text.split('{{')[0]!.trim()}`,
+      forms: a.formats.map((f) => `request ${f.keys.length ? `${f.text} ${f.keys.map((k) => `${k}=<${k}>`).join(' ')}` : f.text.replace(/{{\s*(\w+)\s*}}/g, '<$1>')}`),
+      example: `request ${sampleCommand(a.formats[0]!, t).text}`,
+    });
+  }
+  if (!out.length) return out;
+  const id = '5f1e2d3c4b5a69788796a5b4';
+  out.push(
+    { name: 'approve', area: 'Approvals', description: 'Approve a pending change (not your own; approvers only)', risk: 'read', prefix: 'approve', forms: ['approve <request>'], example: `approve ${id}` },
+    { name: 'deny', area: 'Approvals', description: 'Deny a pending change, with a reason (approvers only)', risk: 'read', prefix: 'deny', forms: ['deny <request> [reason]'], example: `deny ${id} not in the change window` },
+  );
+  return out;
 }
