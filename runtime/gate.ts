@@ -62,7 +62,7 @@ async function renderPlan(packDir: string, task: string, values: Record<string, 
 export async function approvalGate(g: {
   policy: AccessPolicy; task: string; site: string; values: Record<string, unknown>; view: SiteView; sot: SourceOfTruth;
   via: Via; user: string; channel: string | null; uid: number; packDir: string; stateDir: string; steps: string[]; command: string;
-  approval?: Approval; breakGlass?: string;
+  approval?: Approval; breakGlass?: string; hasSecrets?: boolean;
 }): Promise<GateResult> {
   const words = g.task.replace(/_/g, ' ');
   if (!approvalRequired(g.policy, { task: g.task, risk: 'change', dryRun: false })) return { kind: 'go', note: null };
@@ -90,6 +90,9 @@ export async function approvalGate(g: {
   if (g.via === 'chat') {
     const kv = Object.entries(g.values).map(([k, v]) => `${k}=${typeof v === 'string' && /\s/.test(v) ? JSON.stringify(v) : String(v)}`).join(' ');
     return { kind: 'refuse', reason: `${words} needs a second person's approval: type the command below, it posts the plan and one of ${approvers} approves it; nothing was changed`, hint: `request ${words} ${kv}` };
+  }
+  if (g.hasSecrets) {
+    return { kind: 'refuse', reason: `${words} with a secret parameter cannot wait for approval in a terminal: the request file would hold the secret in clear; nothing was changed`, hint: `ask in chat (request ${words} …), or set the secret after the change` };
   }
   const ttl = g.policy.approvals.ttlMinutes;
   const at = new Date();

@@ -233,7 +233,7 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
         : opts.approval;
       const gate = await approvalGate({
         policy, task: name, site, values: base.params, view, sot, via: opts.chatView ? 'chat' : via, user: fromChat ? user : asUser, channel: fromChat ? channel : null,
-        uid: opts.uid ?? process.getuid?.() ?? -1, packDir: opts.packDir, stateDir: opts.stateDir, steps: plan?.steps ?? [], command: actor.command,
+        uid: opts.uid ?? process.getuid?.() ?? -1, packDir: opts.packDir, stateDir: opts.stateDir, steps: plan?.steps ?? [], command: actor.command, hasSecrets: secrets.length > 0,
         ...(approval ? { approval } : {}), ...(!fromChat && opts.breakGlass !== undefined ? { breakGlass: opts.breakGlass } : {}),
       });
       if (gate.kind === 'refuse') return refuse(gate.reason, 'denied', Exit.invalid, gate.hint);

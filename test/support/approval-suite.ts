@@ -134,6 +134,10 @@ describe(`terminal approvals${opts.lab ? ' on the lab' : ''}: pending requests d
     expect(history().at(-1)).to.include({ user: USERS.bob, status: 'break-glass-refused' });
     const nr = await as('mal', ['add-peer', '--in', 'bma', '--ip', '10.0.0.1', '--as', '65109', '--break-glass', ' ']);
     expect(nr.stderr).to.contain('--break-glass needs a reason');
+    // a request would hold a secret in clear: not filed
+    const sec = await as('alice', ['add-peer', '--in', 'bma', '--ip', '10.0.0.1', '--as', '65109', '--password', 'S3cret-md5']);
+    expect(sec.exitCode).to.equal(2);
+    expect(sec.stderr).to.contain('with a secret parameter cannot wait for approval in a terminal').and.not.contain('S3cret-md5');
     expect(pending()).to.deep.equal([]);
   });
   }
