@@ -21,12 +21,14 @@ const USAGE = `usage:
   netops bridge [options]                                 syslog → StackStorm event bridge
   netops tasks                                            list the tasks
   netops recover [in=<site>] [--json]                     finish the changes a crash left behind
+  netops approve <id> [reason]                            apply a pending change another user asked for (approvers only)
+  netops deny <id> [reason]                               refuse a pending change (approvers only)
   netops inventory [options]                              the Ansible inventory derived from the source of truth
   netops --version
 Every command takes --help (netops add-peer --help: its parameters, types and examples).`;
 
 /** Commands other than tasks. */
-const COMMANDS = ['build', 'run', 'chat', 'tasks', 'parse-syslog', 'bridge', 'recover', 'inventory', 'help'];
+const COMMANDS = ['build', 'run', 'chat', 'tasks', 'parse-syslog', 'bridge', 'recover', 'inventory', 'approve', 'deny', 'help'];
 const Exit = { invalid: 2 } as const;
 
 /** Flags of `netops chat` (one table: a renderer flag is one more entry). */
@@ -68,7 +70,8 @@ async function cmdChat(argv: string[]): Promise<number> {
     if (e instanceof CastError) { io.err(`${name} refused: ${e.message}`); return Exit.invalid; }
     throw e;
   }
-  const immutable = Object.entries(params).filter(([, p]) => p.immutable).map(([k]) => k).filter((k) => k in cast);
+  // action-level immutable parameters, and the alias's own immutable_parameters (st2's inject_immutable_parameters)
+  const immutable = [...Object.entries(params).filter(([, p]) => p.immutable).map(([k]) => k), ...Object.keys(match.alias.immutable_parameters ?? {})].filter((k) => k in cast);
   if (immutable.length) { io.err(`Immutable arguments cannot be overriden: ${immutable.join(',')}`); return Exit.invalid; }
   // --render <platform>: print the configuration it would send (runtime/render.ts, docs/napalm.md)
   if (f.has('render')) return (await import('../runtime/render.js')).renderCommand(REPO, name, cast, f.get('render'), io.out, io.err);
@@ -83,9 +86,15 @@ async function cmdChat(argv: string[]): Promise<number> {
     io.out(helpTranscript(match.alias, commands, String(cast.topic ?? ''), { user: String(f.get('user') ?? ''), channel: null }));
     return 0;
   }
-  if (f.has('json')) return runNamed(name, cast, f);
+  // Approvals (docs/chat.md): the workflow's first message; decide needs StackStorm's API.
+  if (name.endsWith('_approved')) return (await import('./commands/request-preview.js')).default(name, cast, f);
+  if (name === 'decide') {
+    io.err(`${match.alias.name} answers a StackStorm Inquiry through StackStorm's API, which netops chat does not reach; without StackStorm: netops ${match.alias.name} <request id> (netops <task> files one)`);
+    return Exit.invalid;
+  }
+  if (f.has('json')) return runNamed(name, cast, f, { chatView: true });
   // What the channel shows: the alias's own ack and result formats (runtime/chat/).
-  const doc = await runDoc(name, cast, f);
+  const doc = await runDoc(name, cast, f, { chatView: true });
   if (typeof doc === 'number') return doc;
   const { chatTranscript } = await import('../runtime/chat/render.js');
   io.out(chatTranscript(match.alias, { user: doc.user, channel: typeof f.get('channel') === 'string' ? (f.get('channel') as string) : null }, f.has('dry-run') ? { ...cast, dry_run: true } : cast, doc));
@@ -115,6 +124,7 @@ async function dispatch(argv: string[]): Promise<number> {
     case 'chat': return cmdChat(rest);
     case 'run': return (await import('./commands/task.js')).runCommand(rest);
     case 'tasks': return (await import('./commands/task.js')).tasksCommand(rest);
+    case 'approve': case 'deny': return (await import('./commands/approve.js')).default(cmd, rest);
     case 'parse-syslog': case 'bridge': case 'recover': case 'inventory': {
       const mod = (await import(`./commands/${cmd}.js`)) as { default: (a: string[]) => Promise<number> };
       return mod.default(rest);

@@ -20,6 +20,7 @@ import { emitNotify, emitRule } from './emit/rule.js';
 import { emitForwardSet } from './emit/forward.js';
 import { emitReadme } from './emit/readme.js';
 import { emitHelp } from './emit/help.js';
+import { emitApprovals } from './emit/approval.js';
 import { emitPlaybooks, emitRuntime } from './emit/runtime.js';
 import type { EmittedFile } from './emit/types.js';
 
@@ -76,6 +77,7 @@ export async function emit(model: PackModel, opts: BuildOptions): Promise<Emitte
     ...model.tasks.flatMap(emitPolicy),
     ...model.aliases.map((a) => emitAlias(a, byVerb.get(a.verb))),
     ...(model.aliases.length ? emitHelp(model.aliases, model.tasks) : []),
+    ...emitApprovals(model.aliases, model.tasks),
     ...(model.rules.length ? [...emitNotify(), ...model.rules.map(emitRule), emitForwardSet(model.rules)] : []),
     emitReadme(model),
     ...emitPlaybooks(opts.playbooksDir ?? join(root, 'playbooks')),

@@ -63,3 +63,8 @@ export { openSot, connectionVars } from '../sot/open.js';
 export { inventoryYaml } from '../sot/inventory.js';
 export { parse as parseYaml } from 'yaml';
 export { helpEntry } from './chat/help.js';
+export { decideEntry } from './decide.js';
+export { AccessConfigError, terminalUser } from './access.js';
+export { checkApprover } from './approval.js';
+export { recordDecision } from './gate.js';
+export { expired, loadPending, PendingError, removePending } from './pending.js';

@@ -11,7 +11,9 @@ import { FORMAT_PATTERNS, formatProblem } from './formats.js';
 export interface Validate { (data: unknown): boolean; errors?: ErrorObject[] | null }
 
 /** Parameters netops adds to every action (who/where in chat, dry run); not part of a task's own schema. */
-export const CONTEXT_PARAMS = ['chat_user', 'chat_channel', 'dry_run'];
+/** Set only by the netops.<task>_approved workflow after an approval (alias-immutable: chat cannot set them). */
+export const APPROVAL_PARAMS = ['approved_by', 'approval_request'];
+export const CONTEXT_PARAMS = ['chat_user', 'chat_channel', 'dry_run', ...APPROVAL_PARAMS];
 
 /** An st2 parameter definition (pack/actions/<task>.yaml `parameters.<name>`). */
 export interface St2Param {
@@ -44,7 +46,7 @@ export function taskParams(params: Record<string, St2Param>): Record<string, St2
 
 /** Names of the parameters a user can type (immutable ones, chat_user and chat_channel, are StackStorm's). */
 export function typeableParams(params: Record<string, St2Param>): string[] {
-  return Object.entries(taskParams(params)).filter(([, p]) => !p.immutable).map(([k]) => k);
+  return Object.entries(taskParams(params)).filter(([k, p]) => !p.immutable && !APPROVAL_PARAMS.includes(k)).map(([k]) => k);
 }
 
 /** Longest part of a value a message shows. */

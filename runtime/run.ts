@@ -19,6 +19,8 @@ import { newTxn } from '../sot/plan.js';
 import { taskContext } from './context.js';
 import { LockBusy } from './locks.js';
 import { AccessConfigError, checkAccess, terminalUser } from './access.js';
+import type { Approval } from './gate.js';
+import { approvalRequired } from './approval.js';
 
 /** Exit codes: what a script or StackStorm can tell apart. */
 export const Exit = { ok: 0, invalid: 2, failed: 3, partial: 4, busy: 5, stopped: 130, timeout: 124 } as const;
@@ -53,6 +55,8 @@ export interface ResultDoc {
   sot: SotReport | null;
   /** Data of tasks that answer from the source of truth (show site, history, drift). */
   data?: Record<string, unknown>;
+  /** Change tasks: whether a real run waits for an approver, who they are, how long it waits; on a pending terminal request its id. */
+  approval?: { required: boolean; approvers: string[]; ttl_minutes: number; request?: string; approved_by?: string };
   elapsed_ms: number;
 }
 
@@ -91,6 +95,14 @@ export interface RunExtras {
   terminalUser?: string;
   /** Test-only fault injection passed to the playbook as netops_fault_inject. */
   faultInject?: string;
+  /** Terminal: the approval of a pending request (`netops approve <id>`). */
+  approval?: Approval;
+  /** Terminal: --break-glass "<reason>" (access.approvals.break_glass; recorded and announced). */
+  breakGlass?: string;
+  /** `netops chat`: a change waiting for approval answers as in the channel (type `request …`) instead of filing a terminal request. */
+  chatView?: boolean;
+  /** The OS uid a terminal request is filed as (default: the real uid). */
+  uid?: number;
 }
 
 const taskWords = (name: string) => name.replace(/_/g, ' ');
@@ -110,7 +122,7 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
   const user = fromChat ? (raw.chat_user as string) : opts.user;
   const channel = typeof raw.chat_channel === 'string' && raw.chat_channel ? raw.chat_channel : opts.channel;
   const secrets = Object.entries(raw).filter(([k, v]) => params[k]?.secret && typeof v === 'string' && v).map(([, v]) => v as string);
-  const base = { task: name, dry_run: dryRun, user, hosts: [] as HostOutcome[], params: maskSecrets(raw, params), site: null as string | null, next: null as string | null, warnings: [] as string[], sot: null as SotReport | null };
+  const base = { task: name, dry_run: dryRun, user, hosts: [] as HostOutcome[], params: maskSecrets(raw, params), site: null as string | null, next: null as string | null, warnings: [] as string[], sot: null as SotReport | null, approval: undefined as ResultDoc['approval'] };
   const done = (d: Partial<ResultDoc> & Pick<ResultDoc, 'status' | 'exit_code' | 'summary' | 'error'>): ResultDoc =>
     scrub({ ...base, ...d, elapsed_ms: Date.now() - t0 }, secrets);
   const refuse = (error: string, status: ResultDoc['status'] = 'invalid', code: number = Exit.invalid, next: string | null = null) =>
@@ -212,6 +224,31 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
     return done({ status: 'ok', exit_code: Exit.ok, summary: r.summary, error: null, data: r.data, hosts: [] });
   }
 
+  let gateNote: string | null = null;
+  // A second pair of eyes (runtime/gate.ts): after the plan, before any router is touched.
+  if (def.risk === 'change' && !(opts.access instanceof AccessConfigError)) {
+    const policy = opts.access;
+    const required = approvalRequired(policy, { task: name, risk: 'change', dryRun: false });
+    const info = { required, approvers: policy.approvals.approvers, ttl_minutes: policy.approvals.ttlMinutes };
+    base.approval = info;
+    if (!dryRun) {
+      const approval: Approval | undefined = fromChat
+        ? (typeof raw.approved_by === 'string' && raw.approved_by ? { approvedBy: raw.approved_by, requestId: String(raw.approval_request ?? 'workflow') } : undefined)
+        : opts.approval;
+      // The gate (and the config renderer it shows plans with) loads only for a real change.
+      const { approvalGate } = await import('./gate.js');
+      const gate = await approvalGate({
+        policy, task: name, site, values: base.params, view, sot, via: opts.chatView ? 'chat' : via, user: fromChat ? user : asUser, channel: fromChat ? channel : null,
+        uid: opts.uid ?? process.getuid?.() ?? -1, packDir: opts.packDir, stateDir: opts.stateDir, steps: plan?.steps ?? [], command: actor.command, hasSecrets: secrets.length > 0,
+        ...(approval ? { approval } : {}), ...(!fromChat && opts.breakGlass !== undefined ? { breakGlass: opts.breakGlass } : {}),
+      });
+      if (gate.kind === 'refuse') return refuse(gate.reason, 'denied', Exit.invalid, gate.hint);
+      if (gate.kind === 'pending') return done({ status: 'denied', exit_code: Exit.invalid, summary: gate.summary, error: 'approval required', next: gate.next, approval: { ...info, request: gate.request.id } });
+      gateNote = gate.note;
+      if (gate.note && approval) base.approval = { ...info, approved_by: approval.approvedBy };
+    }
+  }
+
   // Ansible (execa, the inventory, the transaction) loads only for tasks that push: a read of
   // the source of truth alone (show site, history) does not pay for it at start-up.
   const [{ pushContext, pushPlaybook, runChange }, { outcomes }] = (await pushing) ?? [await import('./txn.js'), await import('./ansible.js')];
@@ -236,11 +273,12 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
   base.warnings.push(...r.warnings);
   const doc = finish(name, def, values, ctx, r.outcomes, { dryRun, user, site, timedOut: r.timedOut, stopped: r.stopped, timeout: Math.min(def.timeout, opts.taskTimeout ?? Infinity), stderr: r.stderr, json: r.json, exitCode: r.exitCode });
   const lines = [...doc.summaryLines];
+  if (gateNote) lines.splice(1, 0, `  ${gateNote}`);
   if (r.sot.outcome === 'committed') lines.push(...plan.steps.map((s) => `  source of truth: ${s}`));
   if (r.sot.outcome === 'aborted') lines.push(`  nothing kept: the routers were rolled back and the source of truth was left as it was`);
   if (r.sot.outcome === 'pending') lines.push(`  NOT CONSISTENT YET: ${r.problem}; the change is journaled as ${plan.txn}: run netops recover in=${site}`);
   const result = done({ ...doc.result, warnings: [...base.warnings, ...doc.result.warnings], summary: lines.join('\n'), hosts: r.outcomes, next: r.sot.outcome === 'pending' ? `netops recover in=${site}` : doc.result.next ?? null });
-  await sot.record({ id: plan.txn, at: new Date().toISOString(), user, channel, via: actor.via, task: name, site, params: result.params, plan: [...plan.steps, ...r.outcomes.flatMap((o) => o.commands.map((c) => `${o.host}: ${c}`))], status: result.status, summary: result.summary.split('\n')[0]!, txn: plan.txn })
+  await sot.record({ id: plan.txn, at: new Date().toISOString(), user, channel, via: actor.via, task: name, site, params: result.params, plan: [...plan.steps, ...r.outcomes.flatMap((o) => o.commands.map((c) => `${o.host}: ${c}`))], status: result.status, summary: result.summary.split('\n')[0]! + (gateNote ? ` (${gateNote})` : ''), txn: plan.txn })
     .catch((e: Error) => { result.warnings.push(`the audit log could not be written: ${e.message}`); });
   return result;
 }

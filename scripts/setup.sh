@@ -26,3 +26,4 @@ fi
 bash scripts/nautobot/install.sh  # Nautobot (PostgreSQL, Redis, pinned venv) for the source-of-truth tests
 npm ci --no-audit --no-fund
 bash scripts/venv.sh          # Python virtualenv .venv: NAPALM, napalm-ansible, napalm-frr (docs/napalm.md)
+bash scripts/venv-orquesta.sh # .venv-orquesta: orquesta for the approval workflow tests (docs/chat.md)

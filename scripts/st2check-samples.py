@@ -41,6 +41,12 @@ samples['commands'] = [
   {'text': 'backup config in=bma', 'expect_alias': 'backup_config'},
   {'text': 'show config diff of bma', 'expect_alias': 'show_config_diff'},
   {'text': 'add a peer please', 'expect_alias': None},
+  # approvals (docs/chat.md): the workflow's alias, and approve / deny of netops.decide
+  {'text': 'request add peer in=bma ip=10.0.0.1 as=65100', 'expect_alias': 'add_peer_approved', 'expect_params': {'in': 'bma', 'ip': '10.0.0.1', 'as': 65100}},
+  {'text': 'request remove peer in=bma ip=10.0.0.1', 'expect_alias': 'remove_peer_approved', 'expect_params': {'in': 'bma', 'ip': '10.0.0.1'}},
+  {'text': 'approve 5f1e2d3c4b5a69788796a5b4', 'expect_alias': 'approve', 'expect_params': {'request': '5f1e2d3c4b5a69788796a5b4', 'decision': 'approve'}},
+  {'text': 'deny 5f1e2d3c4b5a69788796a5b4 not in the change window', 'expect_alias': 'deny', 'expect_params': {'request': '5f1e2d3c4b5a69788796a5b4', 'reason': 'not in the change window', 'decision': 'deny'}},
+  {'text': 'deny 5f1e2d3c4b5a69788796a5b4', 'expect_alias': 'deny', 'expect_params': {'request': '5f1e2d3c4b5a69788796a5b4', 'reason': '-', 'decision': 'deny'}},
 ]
 print(json.dumps({k: ev[k]['error'] for k in ev}), file=sys.stderr)
 yaml.safe_dump(samples, open(sys.argv[1], 'w'), sort_keys=False)

@@ -3,7 +3,8 @@
  * task's generated parameter types, run the task in-process through the pack's runtime,
  * print its summary (or, with --json, the result document). `netops tasks` lists them.
  */
-import type { ResultDoc } from '../../runtime/run.js';
+import type { ResultDoc, RunExtras } from '../../runtime/run.js';
+import type { Options } from '../../runtime/options.js';
 import { parseFlags, UsageError, type FlagSpec } from '../args.js';
 import { io } from '../io.js';
 import { hasTask, loadAliases, loadTasks, PACK, REPO, rt } from '../pack.js';
@@ -16,6 +17,7 @@ export const TASK_FLAGS: FlagSpec = {
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
   user: { type: 'string' },
+  'break-glass': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -26,19 +28,21 @@ function report(doc: ResultDoc, json: boolean): number {
 }
 
 /** Run one task with decoded parameters; its result document (or the exit code when the task is unknown). */
-export async function runDoc(name: string, raw: Record<string, unknown>, f: Map<string, unknown>): Promise<ResultDoc | number> {
+export async function runDoc(name: string, raw: Record<string, unknown>, f: Map<string, unknown>, extras: Partial<Options & RunExtras> = {}): Promise<ResultDoc | number> {
   const tasks = await loadTasks();
   const t = tasks.get(name);
   if (!t) { io.err(`unknown task '${name}'; tasks: ${[...tasks.values()].map((x) => x.verb).join(', ')}`); return Exit.invalid; }
   const { resolveOptions, runTask, validators, withStopSignals, tasks: all } = await rt();
   const opts = resolveOptions(PACK(), { ...(typeof f.get('user') === 'string' ? { user: f.get('user') as string } : {}) }, REPO);
-  return withStopSignals((signal) => runTask(name, t.def, raw, { ...opts, dryRun: f.get('dry-run') === true, validate: validators[name]!, tasks: all, signal, ...(process.env.NETOPS_FAULT_INJECT ? { faultInject: process.env.NETOPS_FAULT_INJECT } : {}) }));
+  return withStopSignals((signal) => runTask(name, t.def, raw, { ...opts, dryRun: f.get('dry-run') === true, validate: validators[name]!, tasks: all, signal, ...(typeof f.get('break-glass') === 'string' ? { breakGlass: f.get('break-glass') as string } : {}), ...extras, ...(process.env.NETOPS_FAULT_INJECT ? { faultInject: process.env.NETOPS_FAULT_INJECT } : {}) }));
 }
 
 /** Run one task with decoded parameters; `f` holds the command's flags (dry-run, json, user). */
-export async function runNamed(name: string, raw: Record<string, unknown>, f: Map<string, unknown>): Promise<number> {
-  const doc = await runDoc(name, raw, f);
+export async function runNamed(name: string, raw: Record<string, unknown>, f: Map<string, unknown>, extras: Partial<Options & RunExtras> = {}): Promise<number> {
+  const doc = await runDoc(name, raw, f, extras);
   if (typeof doc === 'number') return doc;
+  // break-glass is announced on stderr too (and recorded in the audit log: show history)
+  if (typeof f.get('break-glass') === 'string' && doc.summary.includes('BREAK GLASS')) io.err(`netops: ${doc.summary.split('\n').find((l) => l.includes('BREAK GLASS'))!.trim()} — recorded in the audit log`);
   const code = report(doc, f.get('json') === true);
   (await rt()).flushTrace();
   return code;

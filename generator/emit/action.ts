@@ -24,7 +24,12 @@ export function contextParams(task: TaskModel): Record<string, Record<string, un
   return {
     chat_user: { type: 'string', description: 'Chat user who asked (set by StackStorm).', default: "{{ action_context.api_user | default('') }}", immutable: true },
     chat_channel: { type: 'string', description: 'Chat channel asked from (set by StackStorm).', default: "{{ action_context.source_channel | default('') }}", immutable: true },
-    ...(task.risk === 'change' ? { dry_run: { type: 'boolean', description: 'Show the config lines that would be applied and change nothing.', default: false } } : {}),
+    ...(task.risk === 'change' ? {
+      dry_run: { type: 'boolean', description: 'Show the config lines that would be applied and change nothing.', default: false },
+      // set only by the netops.<task>_approved workflow after an approval; the chat alias makes them immutable
+      approved_by: { type: 'string', description: 'Approver (set by the approval workflow; chat cannot set it).' },
+      approval_request: { type: 'string', description: 'Approval request id (set by the approval workflow).' },
+    } : {}),
     // netops' own deadline (task timeout, lock wait, rollback) fires before StackStorm's.
     timeout: { default: st2Timeout(task.timeout, task.risk) },
   };

@@ -3,6 +3,7 @@ import type { AliasModel, FormatModel, TaskModel } from '../model.js';
 import type { AliasDoc } from '../../runtime/alias-match.js';
 import type { EmittedFile } from './types.js';
 import { toYaml } from '../yaml.js';
+import { APPROVAL_IMMUTABLE } from './approval.js';
 import { ackFormat, COLOR_FORMAT, defaultPhrases, resultFormat } from './chat-formats.js';
 
 /** st2 `formats` of an alias: plain strings, or {display, representation} when keys are typed as key=value. */
@@ -23,6 +24,7 @@ export function aliasDoc(alias: AliasModel, task: TaskModel | undefined): Record
     action_ref: `netops.${alias.name}`,
     enabled: true,
     formats: aliasFormats(alias),
+    ...(task?.risk === 'change' ? { immutable_parameters: { ...APPROVAL_IMMUTABLE } } : {}),
     ack: { enabled: true, format: ackFormat(ack), append_url: false },
     result: { enabled: true, format: resultFormat(ack, result), extra: { color: COLOR_FORMAT, ...(alias.threadResponse ? { slack: { thread_response: true } } : {}) } },
   };

@@ -12,6 +12,7 @@ import type { HelpCommand } from '../../runtime/chat/help.js';
 import type { EmittedFile } from './types.js';
 import { toYaml } from '../yaml.js';
 import { sampleCommand } from '../check/aliases.js';
+import { approvalHelp } from './approval.js';
 
 const PLACEHOLDER = /(\s*){{\s*\w+\s*(=[^}]*)?}}/g;
 
@@ -37,7 +38,7 @@ export function helpCommands(aliases: AliasModel[], tasks: TaskModel[]): HelpCom
       forms: a.formats.map((f) => (f.keys.length ? `${f.text} ${f.keys.map((k) => `${k}=<${k}>`).join(' ')}` : f.text.replace(/{{\s*(\w+)\s*}}/g, '<$1>'))),
       example: sampleCommand(a.formats[0]!, t).text,
     }];
-  }).sort((x, y) => x.area.localeCompare(y.area) || x.name.localeCompare(y.name));
+  }).concat(approvalHelp(aliases, tasks)).sort((x, y) => x.area.localeCompare(y.area) || x.name.localeCompare(y.name));
 }
 
 /** The regex form that matches "starts like a command, is none of its forms". */

@@ -18,8 +18,9 @@ import { helpAnswer, type HelpCommand } from '../../runtime/chat/help.js';
 
 const ALL: AliasFormats[] = readdirSync(join(REPO, 'pack', 'aliases')).filter((f) => f.endsWith('.yaml')).sort()
   .map((f) => parse(readFileSync(join(REPO, 'pack', 'aliases', f), 'utf8')) as AliasFormats);
-/** The task aliases (help has its own format, checked below). */
-const ALIASES = ALL.filter((a) => a.name !== 'help');
+/** The task aliases (help and the approval aliases have their own formats, checked below). */
+const APPROVAL = ALL.filter((a) => a.action_ref === 'netops.decide' || a.name.endsWith('_approved'));
+const ALIASES = ALL.filter((a) => a.name !== 'help' && !APPROVAL.includes(a));
 const HELP = ALL.find((a) => a.name === 'help')!;
 const COMMANDS = JSON.parse(readFileSync(join(REPO, 'pack', 'actions', 'help.json'), 'utf8')) as HelpCommand[];
 const alias = (name: string) => ALIASES.find((a) => a.name === name)!;
@@ -69,6 +70,26 @@ describe('chat formats: netops chat renders what StackStorm renders', function (
     const p = await python(cases);
     expect(cases.map(js)).to.deep.equal(p);
     expect(renderResult(HELP, cases[2]!.context.execution)!.text).to.equal('`add peer bma` is not a form of add peer; type one of:');
+  });
+
+  it('the approval aliases (request …, approve, deny) render the same as Jinja2', async () => {
+    const WF = '5f1e2d3c4b5a69788796a5b4';
+    const decideReq = (name: string): ChatRequest => ({ user: 'bob', channel: 'noc', alias: name, actionRef: 'netops.decide', parameters: { request: WF } });
+    const docs = [
+      { task: 'decide', decision: 'approve', status: 'ok', exit_code: 0, user: 'bob', request: WF, requester: 'alice', summary: `bob approved alice's add peer in bma (request ${WF}); applying it now`, error: null, next: null },
+      { task: 'decide', decision: 'approve', status: 'denied', exit_code: 2, user: 'alice', request: WF, requester: 'alice', summary: 'alice cannot approve it', error: 'alice cannot approve it', next: 'ask one of @leads, bob to approve it' },
+    ];
+    const cases: Render[] = [];
+    for (const a of APPROVAL) {
+      if (a.action_ref === 'netops.decide') for (const [i, d] of docs.entries()) cases.push({ format: a.result!.format!, context: { execution: finishedExecution(ID, decideReq(a.name), d as never, d.exit_code), alias: a }, strict: false }), void i;
+      else cases.push({ format: a.ack!.format!, context: { execution: scheduledExecution(ID, { user: 'alice', channel: 'noc', alias: a.name, actionRef: a.action_ref, parameters: {} }), actionalias: a }, strict: true });
+    }
+    expect(APPROVAL.length).to.be.greaterThan(3);
+    const p = await python(cases);
+    expect(cases.map(js)).to.deep.equal(p);
+    expect(p.every((o) => 'text' in o)).to.equal(true);
+    const deny = APPROVAL.find((a) => a.name === 'deny')!;
+    expect(renderResult(deny, finishedExecution(ID, decideReq('deny'), docs[1] as never, 2))!.text).to.equal(':no_entry: alice cannot approve it');
   });
 
   it('an undefined name in an ack fails in both, as StrictUndefined does in st2api', async () => {

@@ -1,2 +1,0 @@
-import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);
-import{d as b,e as c,f as d,g as e}from"./chunk-NQPP5IH3.mjs";import{m as a}from"./chunk-3TIIAZ4K.mjs";import"./chunk-Y623CLAH.mjs";import"./chunk-B7HZXOMH.mjs";import"./chunk-FYUL35GT.mjs";import"./chunk-CNJM7YVZ.mjs";export{b as pushContext,c as pushPlaybook,e as runChange,a as taskContext,d as undoOnRouters};
