@@ -96,6 +96,7 @@ export class Correlator {
         this.again = false;
         try {
           this.add(this.tail ? await this.tail.poll() : await this.o.sot.history({ limit: this.o.historyLimit ?? 500 }));
+          await this.retryUnrouted();
           this.lastError = '';
         } catch (e) {
           this.c.errors++;
@@ -108,30 +109,29 @@ export class Correlator {
     return this.polling;
   }
 
+  /** Entries of sites not known yet (a store created after the bridge started), kept for the next routers read. */
+  private unrouted: HistoryEntry[] = [];
+
   private add(entries: HistoryEntry[]): void {
     const now = Date.now();
-    let unknownSite = false;
     for (const e of entries) {
       if (!e || this.index.seen(e.id)) continue;
       const c = indexedChange(e);
       if (!c || c.atMs < now - this.windowMs) continue;
       const routers = entryRouters(this.routers, e);
-      if (routers.length === 0 && e.site && !this.routers.bySite.has(e.site)) unknownSite = true;
       if (routers.length) this.index.add(c, routers, now);
+      else if (e.site && !this.routers.bySite.has(e.site) && this.unrouted.length < 1000) this.unrouted.push(e);
     }
     this.index.sweep(now);
-    // A site this bridge has not seen (a store created after it started): re-read the routers
-    // once, then index those entries again.
-    if (unknownSite && now - this.routersAt > 2000) {
-      void this.loadRouters().then(() => {
-        const later = Date.now();
-        for (const e of entries) {
-          const c = e && !this.index.seen(e.id) ? indexedChange(e) : null;
-          const routers = c ? entryRouters(this.routers, e) : [];
-          if (c && routers.length) this.index.add(c, routers, later);
-        }
-      });
-    }
+  }
+
+  /** Re-read the routers (at most every 2 s) when entries wait for them, and index those entries. */
+  private async retryUnrouted(): Promise<void> {
+    if (this.unrouted.length === 0 || Date.now() - this.routersAt < 2000) return;
+    await this.loadRouters();
+    const waiting = this.unrouted;
+    this.unrouted = [];
+    this.add(waiting.filter((e) => this.routers.bySite.has(e.site!)));
   }
 
   private async loadRouters(): Promise<void> {

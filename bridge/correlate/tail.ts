@@ -70,6 +70,7 @@ export class LogTail {
       this.offset = this.started || this.o.since <= 0 ? 0 : await this.startOffset(fst.size);
       this.partial = Buffer.alloc(0);
       this.skipping = false;
+      this.mark = Buffer.alloc(0);
       this.started = true;
     }
     await this.readTo(out, this.maxRead);
@@ -80,11 +81,12 @@ export class LogTail {
   private async readTo(out: HistoryEntry[], limit: number): Promise<void> {
     const fd = this.fd!;
     const size = (await fd.stat()).size;
-    if (size < this.offset) {
+    if (size < this.offset || !(await this.sameBytes(fd))) {
       this.counts.truncations++;
       this.offset = 0;
       this.partial = Buffer.alloc(0);
       this.skipping = false;
+      this.mark = Buffer.alloc(0);
     }
     let left = Math.min(size - this.offset, limit);
     const buf = Buffer.allocUnsafe(Math.min(Math.max(left, 1), 1024 * 1024));
@@ -95,8 +97,23 @@ export class LogTail {
       this.counts.bytesRead += bytesRead;
       left -= bytesRead;
       this.lines(buf.subarray(0, bytesRead), out);
+      this.remember(buf.subarray(0, bytesRead));
     }
     this.counts.offset = this.offset;
+  }
+
+  /** The last bytes read (up to 64): a file rewritten in place to the same size or longer shows up as different bytes there. */
+  private mark: Buffer = Buffer.alloc(0);
+
+  private remember(data: Buffer): void {
+    this.mark = data.length >= 64 ? Buffer.from(data.subarray(data.length - 64)) : Buffer.concat([this.mark, data]).subarray(-64);
+  }
+
+  private async sameBytes(fd: FileHandle): Promise<boolean> {
+    if (this.offset === 0 || this.mark.length === 0) return true;
+    const b = Buffer.alloc(this.mark.length);
+    const { bytesRead } = await fd.read(b, 0, b.length, this.offset - b.length);
+    return bytesRead === b.length && b.equals(this.mark);
   }
 
   private lines(data: Buffer, out: HistoryEntry[]): void {

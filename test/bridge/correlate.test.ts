@@ -1,0 +1,227 @@
+/**
+ * Correlation of device events with netops changes (bridge/correlate/): the pure parts (router
+ * match, window, peer/interface preference, wording), the audit log tail (incremental, torn
+ * line, truncation, rotation, bounded first read), and the correlator on a real file store
+ * written through FileStore.record — once through the file tail, once through the
+ * SourceOfTruth interface only (how the Nautobot backend is read).
+ */
+import { expect } from 'chai';
+import { appendFileSync, cpSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { agoText, describeEntry } from '../../bridge/correlate/describe.js';
+import { ChangeIndex, indexedChange, pickChange } from '../../bridge/correlate/index.js';
+import { entryRouters, eventRouter, routerMap } from '../../bridge/correlate/routers.js';
+import { LogTail } from '../../bridge/correlate/tail.js';
+import { Correlator, historyFileOf } from '../../bridge/correlate/correlator.js';
+import { FileStore } from '../../sot/file/store.js';
+import type { HistoryEntry, SourceOfTruth } from '../../sot/types.js';
+import { REPO } from '../support/lab.js';
+
+const NOW = Date.parse('2026-12-01T12:00:00Z');
+const MIN = 60_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+let seq = 0;
+
+function entry(o: Partial<HistoryEntry> & { ago?: number } = {}): HistoryEntry {
+  const { ago = 5, ...rest } = o;
+  seq++;
+  return {
+    id: `t${seq}`, at: iso(NOW - ago * MIN), user: 'alice', channel: 'netops', via: 'chat', task: 'add_peer', site: 'bma',
+    params: { in: 'bma', ip: '10.0.0.1', as: 65100 }, plan: ['record 10.0.0.1 in IPAM (prefix 10.0.0.0/30, site bma)', 'bma-edge1: neighbor 10.0.0.1 remote-as 65100'],
+    status: 'changed', summary: 'alice: add peer in bma', txn: `t${seq}`, ...rest,
+  };
+}
+
+const ROUTERS = routerMap([
+  { name: 'bma-edge1', site: 'bma', address: '192.0.2.2' },
+  { name: 'bma-edge2', site: 'bma', address: '192.0.2.6' },
+  { name: 'gbg-edge1', site: 'gbg', address: '192.0.2.10' },
+]);
+
+function indexOf(entries: HistoryEntry[], retainMs = 60 * MIN): ChangeIndex {
+  const ix = new ChangeIndex({ retainMs });
+  for (const e of entries) ix.add(indexedChange(e)!, entryRouters(ROUTERS, e), NOW);
+  return ix;
+}
+
+describe('bridge/correlate: which change explains an event', () => {
+  it('words a change: verb in the past tense, key parameters, status when it did not finish', () => {
+    expect(describeEntry(entry())).to.equal('added peer 10.0.0.1 AS65100');
+    expect(describeEntry(entry({ task: 'remove_peer', params: { in: 'bma', ip: '10.0.0.5' } }))).to.equal('removed peer 10.0.0.5');
+    expect(describeEntry(entry({ task: 'set_interface', params: { in: 'bma', name: 'to-peer2', state: 'down' } }))).to.equal('set interface to-peer2 down');
+    expect(describeEntry(entry({ status: 'failed' }))).to.equal('added peer 10.0.0.1 AS65100 (failed)');
+    expect(describeEntry(entry({ params: { in: 'bma', ip: '10.0.0.1', as: 65100, password: '********' } }))).to.equal('added peer 10.0.0.1 AS65100');
+    expect([agoText(45), agoText(12 * 60 + 20), agoText(3900), agoText(7200), agoText(-3)]).to.deep.equal(['45 s', '12 min', '1 h 5 min', '2 h', '0 s']);
+  });
+
+  it("maps the event's router to the source of truth: name, case and domain ignored, else the sender address", () => {
+    expect(eventRouter(ROUTERS, { router: 'bma-edge1', host: 'x', ip: '1.1.1.1' })).to.equal('bma-edge1');
+    expect(eventRouter(ROUTERS, { router: null, host: 'BMA-EDGE2.lab.example.net', ip: '1.1.1.1' })).to.equal('bma-edge2');
+    expect(eventRouter(ROUTERS, { router: '192.0.2.10', host: '192.0.2.10', ip: '192.0.2.10' })).to.equal('gbg-edge1');
+    expect(eventRouter(ROUTERS, { router: 'core9', host: 'core9', ip: '203.0.113.9' })).to.equal(null);
+  });
+
+  it("an entry's routers: those its config lines name, else its site's; runs that touched nothing have none", () => {
+    expect(entryRouters(ROUTERS, entry())).to.deep.equal(['bma-edge1']);
+    expect(entryRouters(ROUTERS, entry({ plan: ['record 10.0.0.1 in IPAM'] }))).to.deep.equal(['bma-edge1', 'bma-edge2']);
+    expect(entryRouters(ROUTERS, entry({ plan: [], params: { routers: ['BMA-EDGE2'] } }))).to.deep.equal(['bma-edge2']);
+    for (const status of ['denied', 'invalid', 'busy', 'ok']) expect(entryRouters(ROUTERS, entry({ status })), status).to.deep.equal([]);
+    expect(entryRouters(ROUTERS, entry({ site: 'nowhere', plan: [] }))).to.deep.equal([]);
+  });
+
+  it('only the same router, only inside the window, newest first', () => {
+    const ix = indexOf([entry({ ago: 50, user: 'old' }), entry({ ago: 10, user: 'bob' }), entry({ ago: 2, user: 'gbg', site: 'gbg', plan: ['gbg-edge1: neighbor 10.0.1.1 remote-as 65300'] })]);
+    expect(ix.lookup({ router: 'bma-edge1' }, NOW, 60 * MIN)).to.include({ who: 'bob', ago_s: 600, ago: '10 min', touches: false, at: '2026-12-01T11:50:00Z' });
+    expect(ix.lookup({ router: 'bma-edge1' }, NOW, 5 * MIN)).to.equal(null);
+    expect(ix.lookup({ router: 'bma-edge1' }, NOW + 45 * MIN, 60 * MIN)).to.include({ who: 'bob' });
+    expect(ix.lookup({ router: 'bma-edge1' }, NOW + 55 * MIN, 60 * MIN), 'both outside the window').to.equal(null);
+    expect(ix.lookup({ router: 'bma-edge2' }, NOW, 60 * MIN)).to.equal(null);
+    expect(ix.lookup({ router: 'gbg-edge1' }, NOW, 60 * MIN)).to.include({ who: 'gbg' });
+  });
+
+  it('prefers a change naming the peer or interface over a newer one that does not', () => {
+    const ix = indexOf([
+      entry({ ago: 30, user: 'alice' }),
+      entry({ ago: 20, user: 'carol', task: 'set_interface', params: { in: 'bma', name: 'to-peer2', state: 'down' }, plan: ['bma-edge1: interface to-peer2', 'bma-edge1: shutdown'] }),
+      entry({ ago: 3, user: 'bob', params: { in: 'bma', ip: '10.0.0.5', as: 65200 }, plan: ['bma-edge1: neighbor 10.0.0.5 remote-as 65200'] }),
+    ]);
+    expect(ix.lookup({ router: 'bma-edge1', peer: '10.0.0.1' }, NOW, 60 * MIN)).to.include({ who: 'alice', summary: 'added peer 10.0.0.1 AS65100', touches: true });
+    expect(ix.lookup({ router: 'bma-edge1', interface: 'to-peer2' }, NOW, 60 * MIN)).to.include({ who: 'carol', summary: 'set interface to-peer2 down', touches: true });
+    expect(ix.lookup({ router: 'bma-edge1', peer: '10.0.0.9' }, NOW, 60 * MIN), 'none names it: the newest').to.include({ who: 'bob', touches: false });
+    expect(ix.lookup({ router: 'bma-edge1', peer: '10.0.0.1' }, NOW, 25 * MIN), 'the one naming it is outside the window').to.include({ who: 'bob', touches: false });
+  });
+
+  it('a change recorded after the event counts only within the clock skew allowance', () => {
+    const list = [indexedChange(entry({ ago: -0.5 }))!];
+    expect(pickChange(list, { router: 'bma-edge1' }, NOW, 60 * MIN)).to.include({ ago_s: 0 });
+    expect(pickChange([indexedChange(entry({ ago: -5 }))!], { router: 'bma-edge1' }, NOW, 60 * MIN)).to.equal(null);
+  });
+
+  it('is bounded per router and skips entries it has seen (re-read after a rotation)', () => {
+    const ix = new ChangeIndex({ retainMs: 60 * MIN, perRouter: 8 });
+    const es = Array.from({ length: 50 }, (_, i) => entry({ ago: 50 - i }));
+    for (const e of es) ix.add(indexedChange(e)!, ['bma-edge1'], NOW);
+    expect(ix.size()).to.equal(8);
+    expect(ix.add(indexedChange(es[49]!)!, ['bma-edge1'], NOW)).to.equal(false);
+    expect(ix.lookup({ router: 'bma-edge1' }, NOW, 60 * MIN)).to.include({ id: es[49]!.id });
+    ix.sweep(NOW + 2 * 60 * MIN);
+    expect(ix.size()).to.equal(0);
+  });
+
+  it('user text in a change is made harmless for Jinja and Slack', () => {
+    const c = indexedChange(entry({ user: '<!channel> {{ st2kv.system.secret }}', channel: '@here' }))!;
+    expect(c.who).to.not.match(/\{\{|<!/);
+    expect(c.channel).to.not.equal('@here');
+  });
+});
+
+describe('bridge/correlate: the audit log tail', () => {
+  let dir = '';
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'netops-tail-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const line = (e: HistoryEntry) => JSON.stringify(e) + '\n';
+
+  it('reads only what was appended; a torn last line waits for its end', async () => {
+    const p = join(dir, 'history.jsonl');
+    writeFileSync(p, line(entry()) + line(entry()));
+    const t = new LogTail({ path: p, since: 0 });
+    expect(await t.poll()).to.have.length(2);
+    expect(await t.poll()).to.have.length(0);
+    const e = line(entry({ user: 'torn' }));
+    appendFileSync(p, e.slice(0, 40));
+    expect(await t.poll()).to.have.length(0);
+    appendFileSync(p, e.slice(40) + 'not json\n');
+    const got = await t.poll();
+    expect(got.map((x) => x.user)).to.deep.equal(['torn']);
+    expect(t.counts).to.include({ lines: 3, bad: 1 });
+    await t.close();
+  });
+
+  it('a truncated file is read again from its start; a rotated one is finished, then the new one read', async () => {
+    const p = join(dir, 'history.jsonl');
+    writeFileSync(p, line(entry({ user: 'a' })));
+    const t = new LogTail({ path: p, since: 0 });
+    expect((await t.poll()).map((e) => e.user)).to.deep.equal(['a']);
+    truncateSync(p, 0);
+    appendFileSync(p, line(entry({ user: 'b' })));
+    expect((await t.poll()).map((e) => e.user)).to.deep.equal(['b']);
+    expect(t.counts.truncations).to.equal(1);
+    appendFileSync(p, line(entry({ user: 'c' })));
+    renameSync(p, `${p}.1`);
+    appendFileSync(`${p}.1`, line(entry({ user: 'd' })));
+    expect((await t.poll()).map((e) => e.user), 'the old file to its end').to.deep.equal(['c', 'd']);
+    writeFileSync(p, line(entry({ user: 'e' })));
+    expect((await t.poll()).map((e) => e.user), 'then the new file').to.deep.equal(['e']);
+    expect(t.counts.rotations).to.equal(1);
+    await t.close();
+  });
+
+  it('the first read starts near the end: only the lines of the window, not the whole log', async () => {
+    const p = join(dir, 'history.jsonl');
+    const old = Array.from({ length: 5000 }, (_, i) => line(entry({ ago: 600 + 5000 - i }))).join('');
+    writeFileSync(p, old + line(entry({ ago: 30, user: 'recent1' })) + line(entry({ ago: 1, user: 'recent2' })));
+    const t = new LogTail({ path: p, since: NOW - 60 * MIN, chunk: 16 * 1024 });
+    const got = await t.poll();
+    expect(got.slice(-2).map((e) => e.user)).to.deep.equal(['recent1', 'recent2']);
+    expect(t.counts.bytesRead, 'bytes read').to.be.below(64 * 1024);
+    expect(old.length).to.be.above(1_000_000);
+    await t.close();
+  });
+});
+
+describe('bridge/correlate: the correlator on a file store', function () {
+  this.timeout(20_000);
+  let dir = '';
+  let store: FileStore;
+  const log = () => undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'netops-correlate-'));
+    cpSync(join(REPO, 'lab', 'sot'), join(dir, 'sot'), { recursive: true });
+    store = new FileStore(join(dir, 'sot'), { lockDir: join(dir, 'locks') });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const ev = { router: 'bma-edge1', host: 'bma-edge1', ip: '192.0.2.2', peer: '10.0.0.1', interface: null };
+  const now = () => Date.now();
+
+  async function follows(sot: SourceOfTruth, historyFile: string | null): Promise<void> {
+    await store.record({ ...entry({ user: 'old' }), at: iso(now() - 90 * MIN) });
+    await store.record({ ...entry({ user: 'alice' }), at: iso(now() - 12 * MIN) });
+    const c = new Correlator({ sot, historyFile, windowMs: 60 * MIN, pollMs: 50, log });
+    await c.start();
+    try {
+      expect(c.lookup(ev)).to.include({ who: 'alice', summary: 'added peer 10.0.0.1 AS65100', ago: '12 min', via: 'chat', channel: 'netops', touches: true });
+      expect(c.lookup({ ...ev, router: 'gbg-edge1', host: 'gbg-edge1' })).to.equal(null);
+      await store.record({ ...entry({ user: 'bob', via: 'terminal', channel: null, task: 'remove_peer', params: { in: 'bma', ip: '10.0.0.1' }, plan: ['bma-edge1: no neighbor 10.0.0.1'] }), at: iso(now()) });
+      const t0 = Date.now();
+      while (c.lookup(ev)?.who !== 'bob' && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+      expect(c.lookup(ev)).to.include({ who: 'bob', summary: 'removed peer 10.0.0.1', via: 'terminal', channel: null, touches: true });
+      expect(c.stats()).to.include({ routers: 2, held: 2 });
+    } finally { await c.close(); }
+  }
+
+  it('follows history.jsonl', async () => follows(store, historyFileOf(store.dir)));
+
+  it('works through the SourceOfTruth interface alone (history(), as for Nautobot)', async () => {
+    const only: SourceOfTruth = {
+      kind: 'nautobot', location: 'interface-only',
+      sites: () => store.sites(), site: (n) => store.site(n), plan: (c, a) => store.plan(c, a), prepare: (p) => store.prepare(p),
+      commit: (p) => store.commit(p), abort: (p) => store.abort(p), record: (e) => store.record(e), history: (f) => store.history(f),
+    };
+    await follows(only, null);
+  });
+
+  it('a store that does not exist yet: no last change, and no error, until it appears', async () => {
+    const missing = new FileStore(join(dir, 'later'));
+    const c = new Correlator({ sot: missing, historyFile: historyFileOf(missing.dir), windowMs: 60 * MIN, pollMs: 50, log });
+    await c.start();
+    try {
+      expect(c.lookup(ev)).to.equal(null);
+      cpSync(join(dir, 'sot'), join(dir, 'later'), { recursive: true });
+      await missing.record({ ...entry({ user: 'late' }), at: iso(now()) });
+      const t0 = Date.now();
+      while (!c.lookup(ev) && Date.now() - t0 < 8000) await new Promise((r) => setTimeout(r, 50));
+      expect(c.lookup(ev)).to.include({ who: 'late' });
+    } finally { await c.close(); }
+  });
+});
