@@ -17,6 +17,7 @@ import { Correlator, historyFileOf } from '../../bridge/correlate/correlator.js'
 import { FileStore } from '../../sot/file/store.js';
 import type { HistoryEntry, SourceOfTruth } from '../../sot/types.js';
 import { REPO } from '../support/lab.js';
+import { renderRuleTemplate, ruleMessage } from '../support/st2-jinja.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const MIN = 60_000;
@@ -223,5 +224,34 @@ describe('bridge/correlate: the correlator on a file store', function () {
       while (!c.lookup(ev) && Date.now() - t0 < 8000) await new Promise((r) => setTimeout(r, 50));
       expect(c.lookup(ev)).to.include({ who: 'late' });
     } finally { await c.close(); }
+  });
+});
+
+describe('bridge/correlate: the rules render last_change (Jinja2 as StackStorm runs it)', () => {
+  const base = {
+    id: 'e1', error: 'BGP_NEIGHBOR_STATE_CHANGED', os: 'frr', host: 'bma-edge1', ip: '192.0.2.2', timestamp: 1, facility: 3, severity: 5, yang_model: 'openconfig-bgp', yang_message: {},
+    message_details: {}, site: 'bma', router: 'bma-edge1', peer: '10.0.0.1', interface: null, state: 'Idle', level: 'critical', summary: 'bma-edge1: BGP 10.0.0.1 Idle', raw: '', time: '2026-12-01T12:00:00Z',
+  };
+  const change = { who: 'alice', via: 'chat', channel: 'netops', task: 'add_peer', summary: 'added peer 10.0.0.1 AS65100', status: 'changed', at: '2026-12-01T11:48:00Z', ago_s: 720, ago: '12 min', touches: true, id: 't1' };
+  const pack = join(REPO, 'pack');
+
+  it('BGP down names the change that touched the peer', () => {
+    expect(renderRuleTemplate(ruleMessage(pack, 'bgp_session_down'), { ...base, last_change: change }))
+      .to.equal(':red_circle: BGP DOWN bma/bma-edge1 peer 10.0.0.1 is Idle since 2026-12-01T12:00:00Z | bma-edge1: BGP 10.0.0.1 Idle — last change: alice added peer 10.0.0.1 AS65100 12 min ago (chat in netops)');
+  });
+
+  it("a change that only shares the router says so; a terminal one names no channel", () => {
+    const other = { ...change, who: 'bob', via: 'terminal', channel: null, summary: 'removed peer 10.0.0.5', touches: false, ago: '3 min' };
+    expect(renderRuleTemplate(ruleMessage(pack, 'interface_down'), { ...base, error: 'INTERFACE_DOWN', interface: 'to-peer1', last_change: other }))
+      .to.match(/ — last change on bma-edge1: bob removed peer 10\.0\.0\.5 3 min ago \(terminal\)$/);
+  });
+
+  it('null or absent (an older bridge) leaves the message as it was, under StrictUndefined', () => {
+    for (const rule of ['bgp_session_down', 'bgp_session_recovered', 'interface_down', 'interface_recovered', 'flapping', 'config_committed']) {
+      const t = ruleMessage(pack, rule);
+      const ev = { ...base, recovers: 'e0', down_seconds: 10, user: 'eve' };
+      expect(renderRuleTemplate(t, { ...ev, last_change: null }), rule).to.not.contain('last change');
+      expect(renderRuleTemplate(t, ev), rule).to.equal(renderRuleTemplate(t, { ...ev, last_change: null }));
+    }
   });
 });
