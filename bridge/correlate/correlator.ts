@@ -51,6 +51,7 @@ export class Correlator {
   private routersAt = 0;
   private lastError = '';
   private readonly c = { lookups: 0, found: 0, errors: 0 };
+  private resolved = new Map<string, string | null>();
 
   constructor(private readonly o: CorrelatorOptions) {
     this.windowMs = o.windowMs ?? 60 * 60_000;
@@ -81,7 +82,14 @@ export class Correlator {
   /** The last change on the event's router within the window, or null (memory only). */
   lookup(ev: Pick<DeviceEvent, 'router' | 'host' | 'ip' | 'peer' | 'interface'>, now = Date.now()): LastChange | null {
     this.c.lookups++;
-    const router = eventRouter(this.routers, ev);
+    // Router resolution is memoised per (router, host, ip) until the routers are read again.
+    const k = `${ev.router}\u0000${ev.host}\u0000${ev.ip}`;
+    let router = this.resolved.get(k);
+    if (router === undefined) {
+      router = eventRouter(this.routers, ev);
+      if (this.resolved.size >= 4096) this.resolved.clear();
+      this.resolved.set(k, router);
+    }
     if (!router) return null;
     const r = this.index.lookup({ router, peer: ev.peer, interface: ev.interface }, now, this.windowMs);
     if (r) this.c.found++;
@@ -140,6 +148,7 @@ export class Correlator {
       const all: Router[] = [];
       for (const s of await this.o.sot.sites()) all.push(...((await this.o.sot.site(s.name))?.routers ?? []));
       this.routers = routerMap(all);
+      this.resolved = new Map();
     } catch (e) {
       this.c.errors++;
       this.o.log('debug', `correlation: routers not read from ${this.o.sot.location}: ${(e as Error).message}`);

@@ -59,16 +59,16 @@ export function indexedChange(e: HistoryEntry): IndexedChange | null {
 
 /** The change that best explains an event at `now` among one router's changes (oldest first). Pure. */
 export function pickChange(changes: readonly IndexedChange[], q: Query, now: number, windowMs: number): LastChange | null {
-  const wanted = [q.peer, q.interface].filter((x): x is string => !!x).map((x) => x.toLowerCase());
+  const peer = q.peer ? q.peer.toLowerCase() : null;
+  const intf = q.interface ? q.interface.toLowerCase() : null;
   let newest: IndexedChange | null = null;
   for (let i = changes.length - 1; i >= 0; i--) {
     const c = changes[i]!;
     if (c.atMs > now + CLOCK_SKEW_MS) continue;
     if (c.atMs < now - windowMs) break;
-    const touches = wanted.some((w) => c.tokens.has(w));
-    if (touches) return lastChange(c, now, true);
+    if ((peer !== null && c.tokens.has(peer)) || (intf !== null && c.tokens.has(intf))) return lastChange(c, now, true);
     newest ??= c;
-    if (wanted.length === 0) break;
+    if (peer === null && intf === null) break;
   }
   return newest ? lastChange(newest, now, false) : null;
 }
