@@ -16,6 +16,7 @@ import type { DeviceEvent, LastChange } from '../event.js';
 import { ChangeIndex, indexedChange } from './index.js';
 import { entryRouters, eventRouter, routerMap, type RouterMap } from './routers.js';
 import { LogTail } from './tail.js';
+import { RunningDir } from './running.js';
 
 type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 
@@ -23,6 +24,8 @@ export interface CorrelatorOptions {
   sot: SourceOfTruth;
   /** The file store's audit log to follow; null: read `sot.history()`. */
   historyFile: string | null;
+  /** The runtime's changes-in-progress directory (`<state>/running`); null: none. */
+  runningDir?: string | null;
   /** Correlation window (default 60 min). */
   windowMs?: number;
   /** How often the audit log is read (default 1 s for a file, 10 s otherwise). */
@@ -45,7 +48,8 @@ export class Correlator {
   private readonly tail: LogTail | null;
   private timer: NodeJS.Timeout | null = null;
   private routerTimer: NodeJS.Timeout | null = null;
-  private watcher: FSWatcher | null = null;
+  private readonly watchers = new Map<string, FSWatcher>();
+  private readonly running: RunningDir | null;
   private polling: Promise<void> | null = null;
   private again = false;
   private routersAt = 0;
@@ -57,6 +61,7 @@ export class Correlator {
     this.windowMs = o.windowMs ?? 60 * 60_000;
     this.index = new ChangeIndex({ retainMs: this.windowMs, perRouter: o.perRouter });
     this.tail = o.historyFile ? new LogTail({ path: o.historyFile, since: Date.now() - this.windowMs }) : null;
+    this.running = o.runningDir ? new RunningDir(o.runningDir) : null;
   }
 
   /** Read the routers and the recent changes, then keep following. */
@@ -68,16 +73,25 @@ export class Correlator {
     this.timer.unref();
     this.routerTimer = setInterval(() => void this.loadRouters(), this.o.routersMs ?? 300_000);
     this.routerTimer.unref();
-    if (this.o.historyFile) this.watchDir(dirname(this.o.historyFile), basename(this.o.historyFile));
     this.o.log('info', `correlating events with changes in the last ${Math.round(this.windowMs / 60_000)} min from ${this.o.historyFile ?? this.o.sot.location}: ${this.index.size()} changes on ${this.routers.byName.size ? new Set([...this.routers.byName.values()].map((r) => r.name)).size : 0} routers`);
   }
 
-  private watchDir(dir: string, file: string): void {
-    try {
-      this.watcher = watch(dir, { persistent: false }, (_t, name) => { if (!name || name === file) void this.poll(); });
-      this.watcher.on('error', () => { this.watcher?.close(); this.watcher = null; });
-    } catch { /* the directory does not exist yet: polling finds the file */ }
+  /** fs.watch on the directories read (once each exists), so a change is seen at once, not at the next poll. */
+  private ensureWatches(): void {
+    const dirs: Array<[string, string | null]> = [];
+    if (this.o.historyFile) dirs.push([dirname(this.o.historyFile), basename(this.o.historyFile)]);
+    if (this.running) dirs.push([this.running.dir, null]);
+    for (const [dir, file] of dirs) {
+      if (this.watchers.has(dir) || this.closed) continue;
+      try {
+        const w = watch(dir, { persistent: false }, (_t, name) => { if (!file || !name || name === file) void this.poll(); });
+        w.on('error', () => { w.close(); this.watchers.delete(dir); });
+        this.watchers.set(dir, w);
+      } catch { /* not there yet: polling finds it */ }
+    }
   }
+
+  private closed = false;
 
   /** The last change on the event's router within the window, or null (memory only). */
   lookup(ev: Pick<DeviceEvent, 'router' | 'host' | 'ip' | 'peer' | 'interface'>, now = Date.now()): LastChange | null {
@@ -104,7 +118,13 @@ export class Correlator {
         this.again = false;
         try {
           this.add(this.tail ? await this.tail.poll() : await this.o.sot.history({ limit: this.o.historyLimit ?? 500 }));
+          if (this.running) {
+            const r = await this.running.scan();
+            this.add(r.added);
+            for (const id of r.gone) this.index.dropRunning(id);
+          }
           await this.retryUnrouted();
+          this.ensureWatches();
           this.lastError = '';
         } catch (e) {
           this.c.errors++;
@@ -123,7 +143,7 @@ export class Correlator {
   private add(entries: HistoryEntry[]): void {
     const now = Date.now();
     for (const e of entries) {
-      if (!e || this.index.seen(e.id)) continue;
+      if (!e || this.index.seen(e.id, e.status)) continue;
       const c = indexedChange(e);
       if (!c || c.atMs < now - this.windowMs) continue;
       const routers = entryRouters(this.routers, e);
@@ -168,7 +188,8 @@ export class Correlator {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.routerTimer) clearInterval(this.routerTimer);
-    this.watcher?.close();
+    this.closed = true;
+    for (const w of this.watchers.values()) w.close();
     await this.polling;
     await this.tail?.close();
   }

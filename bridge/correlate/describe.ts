@@ -29,7 +29,7 @@ export function describeEntry(e: Pick<HistoryEntry, 'task' | 'params' | 'status'
   const head = [PAST[verb] ?? verb, ...rest].join(' ');
   const params = e.params ?? {};
   const parts = KEY_PARAMS.map((k) => value(k, params[k])).filter((s): s is string => s !== null);
-  const status = DONE.has(e.status) ? '' : ` (${e.status})`;
+  const status = DONE.has(e.status) ? '' : e.status === 'running' ? ' (in progress)' : ` (${e.status})`;
   const s = `${[head, ...parts].join(' ')}${status}`;
   return s.length > MAX_SUMMARY ? `${s.slice(0, MAX_SUMMARY - 1)}…` : s;
 }

@@ -25,6 +25,8 @@ export interface IndexedChange {
   status: string;
   summary: string;
   tokens: Set<string>;
+  /** Routers it is indexed under (set by ChangeIndex.add). */
+  routers?: readonly string[];
 }
 
 /** What an event asks about. */
@@ -78,10 +80,13 @@ function lastChange(c: IndexedChange, now: number, touches: boolean): LastChange
   return { who: c.who, via: c.via, channel: c.channel, task: c.task, summary: c.summary, status: c.status, at: c.at, ago_s: ago, ago: agoText(ago), touches, id: c.id };
 }
 
+/** Status of a change still in progress (runtime/running.ts); its audit entry replaces it. */
+export const RUNNING = 'running';
+
 /** Recent changes per router. */
 export class ChangeIndex {
   private readonly byRouter = new Map<string, IndexedChange[]>();
-  private readonly ids = new Set<string>();
+  private readonly byId = new Map<string, IndexedChange>();
   private readonly perRouter: number;
   private readonly maxIds: number;
   /** Changes indexed, and ones skipped as already seen. */
@@ -92,15 +97,21 @@ export class ChangeIndex {
     this.maxIds = o.maxIds ?? 8192;
   }
 
-  /** Whether this entry id was indexed already. */
-  seen(id: string): boolean { return this.ids.has(id); }
+  /** Whether this entry id was indexed already (a change in progress counts only for another marker). */
+  seen(id: string, status?: string): boolean {
+    const c = this.byId.get(id);
+    return !!c && (c.status !== RUNNING || status === RUNNING);
+  }
 
-  /** Index one change for its routers (kept in time order); false if it was seen already. */
+  /** Index one change for its routers (kept in time order); false if it was seen already. A finished change replaces its in-progress marker. */
   add(c: IndexedChange, routers: readonly string[], now: number): boolean {
-    if (this.ids.has(c.id)) { this.counts.duplicates++; return false; }
-    this.ids.add(c.id);
-    if (this.ids.size > this.maxIds) this.ids.delete(this.ids.values().next().value!);
+    const old = this.byId.get(c.id);
+    if (old && !(old.status === RUNNING && c.status !== RUNNING)) { this.counts.duplicates++; return false; }
+    if (old) this.unlist(old);
+    this.byId.set(c.id, c);
+    if (this.byId.size > this.maxIds) this.byId.delete(this.byId.keys().next().value!);
     this.counts.indexed++;
+    c.routers = routers;
     for (const r of routers) {
       let list = this.byRouter.get(r);
       if (!list) this.byRouter.set(r, (list = []));
@@ -110,6 +121,27 @@ export class ChangeIndex {
       this.prune(list, now);
     }
     return true;
+  }
+
+  /** Forget a change in progress whose marker is gone without an audit entry (yet). */
+  dropRunning(id: string): void {
+    const c = this.byId.get(id);
+    if (!c || c.status !== RUNNING) return;
+    this.unlist(c);
+    this.byId.delete(id);
+  }
+
+  /** Ids of the changes in progress held. */
+  runningIds(): string[] {
+    return [...this.byId.values()].filter((c) => c.status === RUNNING).map((c) => c.id);
+  }
+
+  private unlist(c: IndexedChange): void {
+    for (const r of c.routers ?? []) {
+      const list = this.byRouter.get(r);
+      const i = list ? list.indexOf(c) : -1;
+      if (i >= 0) list!.splice(i, 1);
+    }
   }
 
   private prune(list: IndexedChange[], now: number): void {

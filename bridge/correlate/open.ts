@@ -5,6 +5,7 @@
  * seeds the store.
  */
 import { resolveOptions } from '../../runtime/options.js';
+import { runningDir } from '../../runtime/running.js';
 import { FileStore } from '../../sot/file/store.js';
 import { openSot } from '../../sot/open.js';
 import '../../sot/nautobot/register.js';
@@ -15,5 +16,5 @@ export function openCorrelator(o: Pick<CorrelatorOptions, 'windowMs' | 'log' | '
   const opts = resolveOptions(o.packDir, {}, o.repoRoot);
   const sot = openSot({ ...opts.sot, seed: null });
   const historyFile = sot instanceof FileStore ? historyFileOf(sot.dir) : null;
-  return new Correlator({ sot, historyFile, windowMs: o.windowMs, pollMs: o.pollMs, log: o.log });
+  return new Correlator({ sot, historyFile, runningDir: runningDir(opts.stateDir), windowMs: o.windowMs, pollMs: o.pollMs, log: o.log });
 }

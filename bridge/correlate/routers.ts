@@ -2,7 +2,8 @@
  * Which routers an event and an audit log entry are about, from the source of truth's routers:
  * an event by its router name (the inventory's, or the host name the device gave: case and
  * domain ignored) or else its sender address; an entry by the routers its config lines name
- * ("bma-edge1: neighbor …"), else its `routers` parameter, else every router of its site. Pure.
+ * ("bma-edge1: neighbor …"), else its `routers` (a change in progress) or `routers` parameter,
+ * else every router of its site. Pure.
  */
 import type { HistoryEntry, Router } from '../../sot/types.js';
 
@@ -14,7 +15,7 @@ export interface RouterMap {
 }
 
 /** Statuses of runs that touched routers (denied, invalid, busy and unchanged runs did not). */
-export const TOUCHED = new Set(['changed', 'partial', 'failed', 'timeout', 'stopped']);
+export const TOUCHED = new Set(['changed', 'partial', 'failed', 'timeout', 'stopped', 'running']);
 
 const key = (s: string): string => s.toLowerCase();
 /** "bma-edge1.lab.example.net" → "bma-edge1". */
@@ -45,7 +46,7 @@ export function eventRouter(m: RouterMap, ev: { router?: string | null; host?: s
 const LINE_HOST = /^([A-Za-z0-9][\w.-]*): /;
 
 /** The routers an entry touched (empty for entries that touched none). */
-export function entryRouters(m: RouterMap, e: Pick<HistoryEntry, 'site' | 'plan' | 'params' | 'status'>): string[] {
+export function entryRouters(m: RouterMap, e: Pick<HistoryEntry, 'site' | 'plan' | 'params' | 'status'> & { routers?: unknown }): string[] {
   if (!TOUCHED.has(e.status)) return [];
   const named = new Set<string>();
   for (const line of e.plan ?? []) {
@@ -54,7 +55,7 @@ export function entryRouters(m: RouterMap, e: Pick<HistoryEntry, 'site' | 'plan'
     if (r) named.add(r.name);
   }
   if (named.size) return [...named];
-  const listed = e.params?.routers;
+  const listed = Array.isArray(e.routers) ? e.routers : e.params?.routers;
   if (Array.isArray(listed)) {
     const rs = listed.map((x) => m.byName.get(key(String(x)))?.name).filter((x): x is string => !!x);
     if (rs.length) return rs;

@@ -15,6 +15,7 @@ import { entryRouters, eventRouter, routerMap } from '../../bridge/correlate/rou
 import { LogTail } from '../../bridge/correlate/tail.js';
 import { Correlator, historyFileOf } from '../../bridge/correlate/correlator.js';
 import { FileStore } from '../../sot/file/store.js';
+import { markRunning, runningDir } from '../../runtime/running.js';
 import type { HistoryEntry, SourceOfTruth } from '../../sot/types.js';
 import { REPO } from '../support/lab.js';
 import { renderRuleTemplate, ruleMessage } from '../support/st2-jinja.js';
@@ -114,6 +115,49 @@ describe('bridge/correlate: which change explains an event', () => {
     const c = indexedChange(entry({ user: '<!channel> {{ st2kv.system.secret }}', channel: '@here' }))!;
     expect(c.who).to.not.match(/\{\{|<!/);
     expect(c.channel).to.not.equal('@here');
+  });
+});
+
+describe('bridge/correlate: changes in progress', function () {
+  this.timeout(20_000);
+  it('a change in progress is named until its audit entry replaces it; a marker gone without one is forgotten', () => {
+    const ix = indexOf([entry({ ago: 30, user: 'alice' })]);
+    const run = { ...entry({ ago: 0, user: 'bob', task: 'set_interface', params: { in: 'bma', name: 'to-peer1', state: 'down' }, plan: [], status: 'running' }), routers: ['bma-edge1'] };
+    ix.add(indexedChange(run)!, entryRouters(ROUTERS, run), NOW);
+    expect(ix.lookup({ router: 'bma-edge1', interface: 'to-peer1' }, NOW, 60 * MIN)).to.include({ who: 'bob', summary: 'set interface to-peer1 down (in progress)', status: 'running', touches: true });
+    expect(ix.seen(run.id, 'changed'), 'its audit entry is still to come').to.equal(false);
+    const done = { ...run, status: 'changed', plan: ['bma-edge1: interface to-peer1', 'bma-edge1: shutdown'] };
+    expect(ix.add(indexedChange(done)!, entryRouters(ROUTERS, done), NOW)).to.equal(true);
+    ix.dropRunning(run.id);
+    expect(ix.lookup({ router: 'bma-edge1', interface: 'to-peer1' }, NOW, 60 * MIN)).to.include({ summary: 'set interface to-peer1 down', status: 'changed' });
+    expect(ix.size()).to.equal(2);
+    const busy = { ...entry({ ago: 0, user: 'carol', status: 'running' }), routers: ['bma-edge1'] };
+    ix.add(indexedChange(busy)!, entryRouters(ROUTERS, busy), NOW);
+    ix.dropRunning(busy.id);
+    expect(ix.lookup({ router: 'bma-edge1' }, NOW, 60 * MIN)).to.include({ who: 'bob' });
+    expect(ix.runningIds()).to.deep.equal([]);
+  });
+
+  it("the runtime's marker (runtime/running.ts) is seen by the correlator while it exists", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netops-running-'));
+    try {
+      cpSync(join(REPO, 'lab', 'sot'), join(dir, 'sot'), { recursive: true });
+      const store = new FileStore(join(dir, 'sot'));
+      const c = new Correlator({ sot: store, historyFile: historyFileOf(store.dir), runningDir: runningDir(join(dir, 'state')), windowMs: 60 * MIN, pollMs: 50, log: () => undefined });
+      await c.start();
+      const ev = { router: 'bma-edge1', host: 'bma-edge1', ip: '192.0.2.2', peer: '10.0.0.1', interface: null };
+      try {
+        const e = { ...entry({ user: 'dave', task: 'remove_peer', params: { in: 'bma', ip: '10.0.0.1' }, plan: ['remove peer 10.0.0.1'], status: 'running' }), at: new Date().toISOString(), routers: ['bma-edge1'] };
+        const unmark = markRunning(join(dir, 'state'), e);
+        const t0 = Date.now();
+        while (!c.lookup(ev) && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+        expect(c.lookup(ev)).to.include({ who: 'dave', summary: 'removed peer 10.0.0.1 (in progress)', touches: true });
+        await store.record({ ...e, status: 'changed' });
+        unmark();
+        while (c.lookup(ev)?.status !== 'changed' && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+        expect(c.lookup(ev)).to.include({ who: 'dave', summary: 'removed peer 10.0.0.1', status: 'changed' });
+      } finally { await c.close(); }
+    } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 });
 

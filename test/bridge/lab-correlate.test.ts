@@ -28,6 +28,7 @@ describe('lab: a device event names the last change (correlation)', function () 
   let dir = '';
   let bridgeErr = '';
   let peerShut = false;
+  let ifDown = false;
   const arrived: Array<{ payload: Record<string, any>; at: number }> = [];
   const env = () => ({ NETOPS_STATE_DIR: join(dir, 'state'), NETOPS_SOT_DIR: join(dir, 'sot'), NETOPS_CONFIG: join(REPO, 'lab', 'netops.yaml'), NETOPS_LOCK_WAIT: '30' });
   const entry = (task: string, args: string[]) => execa(join(REPO, 'pack', 'actions', `${task}.mjs`), args, { env: env(), reject: false });
@@ -53,6 +54,7 @@ describe('lab: a device event names the last change (correlation)', function () 
 
   after(async () => {
     if (peerShut) await vtysh('bma-peer1', ['configure terminal', 'router bgp 65100', 'no neighbor 10.0.0.2 shutdown']).catch(() => undefined);
+    if (ifDown) await entry('set_interface', ['--in=bma', '--name=to-peer2', '--state=up', '--chat_user=bob', '--chat_channel=netops']);
     if (bridge && bridge.exitCode === null) {
       const exited = new Promise((r) => bridge!.once('exit', r));
       bridge.kill('SIGTERM');
@@ -96,5 +98,25 @@ describe('lab: a device event names the last change (correlation)', function () 
     await vtysh('bma-peer1', ['configure terminal', 'router bgp 65100', 'no neighbor 10.0.0.2 shutdown']);
     peerShut = false;
     expect(await waitForBgpState('bma-edge1', '10.0.0.1', 'Established')).to.equal('Established');
+  });
+
+  it("an interface taken down with set interface names bob's change on that interface (audited without a source-of-truth record)", async () => {
+    const tDown = Date.now();
+    ifDown = true;
+    const r = await entry('set_interface', ['--in=bma', '--name=to-peer2', '--state=down', '--chat_user=bob', '--chat_channel=noc']);
+    expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
+    const end = Date.now() + 20_000;
+    const downs = () => arrived.filter((a) => a.at >= tDown && a.payload.error === 'INTERFACE_DOWN' && a.payload.interface === 'to-peer2' && a.payload.last_change?.who === 'bob');
+    while (downs().length === 0) {
+      if (Date.now() > end) throw new Error(`no INTERFACE_DOWN with last_change; got:\n${arrived.filter((a) => a.at >= tDown).map((a) => `${a.payload.summary} ${JSON.stringify(a.payload.last_change)}`).join('\n')}\n${bridgeErr.slice(-2000)}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const ev = downs()[0]!.payload;
+    expect(ev.last_change).to.include({ who: 'bob', via: 'chat', channel: 'noc', task: 'set_interface', summary: 'set interface to-peer2 down', touches: true });
+    console.log(`      chat: ${renderRuleTemplate(ruleMessage(join(REPO, 'pack'), 'interface_down'), ev)}`);
+    const up = await entry('set_interface', ['--in=bma', '--name=to-peer2', '--state=up', '--chat_user=bob', '--chat_channel=noc']);
+    expect(up.exitCode, up.stdout + up.stderr).to.equal(0);
+    ifDown = false;
+    expect(st2.counts.invalid).to.deep.equal([]);
   });
 });
