@@ -283,9 +283,16 @@ export default async function bridgeCommand(argv: string[]): Promise<number> {
   let bridge;
   let correlator: Correlator | null = null;
   try {
+    // Correlation is an addition: when the source of truth cannot be opened, events go out without it.
     if (opts.correlateWindowMs > 0) {
-      correlator = openCorrelator({ packDir: process.env.NETOPS_PACK_DIR ?? join(REPO, 'pack'), repoRoot: REPO, windowMs: opts.correlateWindowMs, log });
-      await correlator.start();
+      try {
+        correlator = openCorrelator({ packDir: process.env.NETOPS_PACK_DIR ?? join(REPO, 'pack'), repoRoot: REPO, windowMs: opts.correlateWindowMs, log });
+        await correlator.start();
+      } catch (e) {
+        log('warn', `not correlating events with changes (last_change): ${(e as Error).message.split('\n')[0]}`);
+        await correlator?.close();
+        correlator = null;
+      }
     }
     bridge = await startBridge({ ...opts, correlator, onFatal: () => stop('fatal') });
   } catch (e) {
@@ -319,6 +326,10 @@ export default async function bridgeCommand(argv: string[]): Promise<number> {
   process.on('SIGINT', hard);
   try {
     await bridge.close(5000);
+    if (correlator) {
+      const cs = correlator.stats();
+      log('info', `correlation: ${cs.lookups} lookups, ${cs.found} named a change; ${cs.held} changes held on ${cs.routers} routers; ${cs.bad_lines} bad lines, ${cs.rotations} rotations, ${cs.truncations} truncations, ${cs.errors} read errors`);
+    }
     await correlator?.close();
   } finally {
     for (const [s, h] of [['SIGUSR1', onUsr1], ['SIGHUP', onHup], ['SIGTERM', onTerm], ['SIGINT', onInt], ['SIGTERM', hard], ['SIGINT', hard]] as const) process.off(s, h);
