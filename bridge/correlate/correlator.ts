@@ -73,7 +73,8 @@ export class Correlator {
     this.timer.unref();
     this.routerTimer = setInterval(() => void this.loadRouters(), this.o.routersMs ?? 300_000);
     this.routerTimer.unref();
-    this.o.log('info', `correlating events with changes in the last ${Math.round(this.windowMs / 60_000)} min from ${this.o.historyFile ?? this.o.sot.location}: ${this.index.size()} changes on ${this.routers.byName.size ? new Set([...this.routers.byName.values()].map((r) => r.name)).size : 0} routers`);
+    const st = this.stats();
+    this.o.log('info', `correlating events with changes in the last ${Math.round(this.windowMs / 60_000)} min from ${this.o.historyFile ?? this.o.sot.location}${this.running ? ` and ${this.running.dir}` : ''}: ${st.held} changes on ${st.routers} routers`);
   }
 
   /** fs.watch on the directories read (once each exists), so a change is seen at once, not at the next poll. */
