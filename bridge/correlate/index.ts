@@ -86,7 +86,10 @@ export const RUNNING = 'running';
 /** Recent changes per router. */
 export class ChangeIndex {
   private readonly byRouter = new Map<string, IndexedChange[]>();
-  private readonly byId = new Map<string, IndexedChange>();
+  /** Ids of finished changes indexed (only ids: a change pruned from the lists is not kept alive here). */
+  private readonly ids = new Set<string>();
+  /** Changes in progress, until their audit entry replaces them or their marker goes. */
+  private readonly running = new Map<string, IndexedChange>();
   private readonly perRouter: number;
   private readonly maxIds: number;
   /** Changes indexed, and ones skipped as already seen. */
@@ -99,17 +102,21 @@ export class ChangeIndex {
 
   /** Whether this entry id was indexed already (a change in progress counts only for another marker). */
   seen(id: string, status?: string): boolean {
-    const c = this.byId.get(id);
-    return !!c && (c.status !== RUNNING || status === RUNNING);
+    return this.ids.has(id) || (status === RUNNING && this.running.has(id));
   }
 
   /** Index one change for its routers (kept in time order); false if it was seen already. A finished change replaces its in-progress marker. */
   add(c: IndexedChange, routers: readonly string[], now: number): boolean {
-    const old = this.byId.get(c.id);
-    if (old && !(old.status === RUNNING && c.status !== RUNNING)) { this.counts.duplicates++; return false; }
-    if (old) this.unlist(old);
-    this.byId.set(c.id, c);
-    if (this.byId.size > this.maxIds) this.byId.delete(this.byId.keys().next().value!);
+    if (this.seen(c.id, c.status)) { this.counts.duplicates++; return false; }
+    const old = this.running.get(c.id);
+    if (old) { this.unlist(old); this.running.delete(c.id); }
+    if (c.status === RUNNING) {
+      this.running.set(c.id, c);
+      if (this.running.size > 1024) this.dropRunning(this.running.keys().next().value!);
+    } else {
+      this.ids.add(c.id);
+      if (this.ids.size > this.maxIds) this.ids.delete(this.ids.values().next().value!);
+    }
     this.counts.indexed++;
     c.routers = routers;
     for (const r of routers) {
@@ -125,15 +132,15 @@ export class ChangeIndex {
 
   /** Forget a change in progress whose marker is gone without an audit entry (yet). */
   dropRunning(id: string): void {
-    const c = this.byId.get(id);
-    if (!c || c.status !== RUNNING) return;
+    const c = this.running.get(id);
+    if (!c) return;
     this.unlist(c);
-    this.byId.delete(id);
+    this.running.delete(id);
   }
 
   /** Ids of the changes in progress held. */
   runningIds(): string[] {
-    return [...this.byId.values()].filter((c) => c.status === RUNNING).map((c) => c.id);
+    return [...this.running.keys()];
   }
 
   private unlist(c: IndexedChange): void {
