@@ -11,11 +11,12 @@ import { benchBridge } from './bridge.js';
 import { benchLab } from './lab.js';
 import { benchNapalm } from './napalm.js';
 import { benchSot } from './sot.js';
+import { benchCorrelate } from './correlate.js';
 import { ensureLab, labUnavailableReason, teardownLabIfStarted } from '../test/support/lab.js';
 
 type Row = Figure;
 
-const only = (process.env.BENCH_ONLY ?? 'build,runtime,sot,parse,bridge,lab,napalm').split(',');
+const only = (process.env.BENCH_ONLY ?? 'build,runtime,sot,correlate,parse,bridge,lab,napalm').split(',');
 const rows: Row[] = [];
 const section = async (name: string, f: () => Promise<Row[]>) => {
   if (!only.includes(name)) return;
@@ -28,6 +29,7 @@ await section('parse', () => benchParse());
 await section('build', () => benchBuild());
 await section('runtime', () => benchOverhead());
 await section('sot', () => benchSot());
+await section('correlate', () => benchCorrelate());
 await section('bridge', () => benchBridge());
 await section('lab', async () => {
   const why = labUnavailableReason();

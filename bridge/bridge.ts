@@ -13,7 +13,7 @@ import { dirname } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { loadInventory } from '../runtime/inventory.js';
-import type { DeviceEvent } from './event.js';
+import type { DeviceEvent, LastChange } from './event.js';
 import { Classifier, DEFAULT_BUDGET_MS } from './parse.js';
 import { neutraliseEvent } from './neutralise.js';
 import { senderVerifier, type Senders } from './verify.js';
@@ -81,6 +81,8 @@ export interface BridgeOptions extends DeliverySettings {
   statsIntervalMs?: number;
   /** One-line stats in the log every this often (0: never). */
   statsLogMs?: number;
+  /** Names the last netops change on the event's router (bridge/correlate/); answers from memory. */
+  correlator?: { lookup(ev: DeviceEvent): LastChange | null } | null;
   /** The bridge cannot go on (a listener died); it should be closed and restarted. */
   onFatal?: (err: Error) => void;
   /** Run a full GC when the JS heap holds more than this (default 64 MiB; 0: leave it to V8). */
@@ -221,6 +223,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       noteDrops([{ level: ev.level, reason: 'shutting_down' }]);
       return;
     }
+    if (o.correlator) ev.last_change = o.correlator.lookup(ev);
     const r = spool.append(ev);
     if (r.accepted) c.spooled++;
     if (r.dropped.length > 0) noteDrops(r.dropped);

@@ -61,4 +61,36 @@ export interface DeviceEvent {
    * the message claims, site is null); null when the bridge has no inventory to check against.
    */
   verified?: boolean | null;
+  /**
+   * The last change netops made on this router within the correlation window (from the audit
+   * log; one touching the event's peer or interface preferred), null when there was none; absent
+   * when the bridge does not correlate (bridge/correlate/, docs/correlation.md).
+   */
+  last_change?: LastChange | null;
+}
+
+/** A change from the audit log that may explain an event (`DeviceEvent.last_change`). */
+export interface LastChange {
+  /** Who asked for it: the chat user, or the OS user of a terminal run. */
+  who: string;
+  /** Where it was asked: chat or terminal. */
+  via: 'chat' | 'terminal';
+  /** The chat channel it was typed in; null from a terminal. */
+  channel: string | null;
+  /** The netops task, e.g. add_peer. */
+  task: string;
+  /** What it did, with its key parameters, e.g. "added peer 10.0.0.1 AS65100" (" (failed)" when it did not finish). */
+  summary: string;
+  /** How the run ended (changed, partial, failed, timeout, stopped). */
+  status: string;
+  /** When it was recorded, ISO 8601 UTC. */
+  at: string;
+  /** Seconds from the change to the event. */
+  ago_s: number;
+  /** The same for people, e.g. "12 min", "45 s", "1 h 5 min". */
+  ago: string;
+  /** Whether the change named the event's peer or interface (false: only the same router). */
+  touches: boolean;
+  /** The audit log entry (show history). */
+  id: string;
 }

@@ -21,6 +21,7 @@ import { LockBusy } from './locks.js';
 import { AccessConfigError, checkAccess, terminalUser } from './access.js';
 import type { Approval } from './gate.js';
 import { approvalRequired } from './approval.js';
+import { markRunning } from './running.js';
 
 /** Exit codes: what a script or StackStorm can tell apart. */
 export const Exit = { ok: 0, invalid: 2, failed: 3, partial: 4, busy: 5, stopped: 130, timeout: 124 } as const;
@@ -255,17 +256,32 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
   const push = pushContext(opts, def, name, values, ctx, sot, secrets);
 
   if (def.risk !== 'change' || dryRun || !plan) {
-    const res = await pushPlaybook(push, def.playbook!, values, hosts.map((h) => h.name), newTxn(), {
-      timeout: Math.min(def.timeout, opts.taskTimeout ?? Infinity), check: dryRun && def.risk === 'change', vars: def.vars?.(values, ctx) ?? {}, ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    const run = newTxn();
+    const changing = def.risk === 'change' && !dryRun;
+    const unmark = changing ? markRunning(opts.stateDir, { id: run, at: new Date().toISOString(), user, channel, via: actor.via, task: name, site, params: base.params, plan: [], status: 'running', summary: '', txn: null, routers: hosts.map((h) => h.name) }) : () => undefined;
+    let res;
+    try {
+      res = await pushPlaybook(push, def.playbook!, values, hosts.map((h) => h.name), run, {
+        timeout: Math.min(def.timeout, opts.taskTimeout ?? Infinity), check: dryRun && def.risk === 'change', vars: def.vars?.(values, ctx) ?? {}, ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+    } catch (e) { unmark(); throw e; }
     const outs = outcomes(res, hosts.map((h) => h.name));
     const doc = finish(name, def, values, ctx, outs, { dryRun, user, site, timedOut: res.timedOut, stopped: res.stopped, timeout: Math.min(def.timeout, opts.taskTimeout ?? Infinity), stderr: res.stderr, json: res.json !== null, exitCode: res.exitCode });
     if (dryRun && plan) doc.summaryLines.splice(1, 0, ...plan.steps.map((s) => `  would ${s}`));
-    return done({ ...doc.result, warnings: [...base.warnings, ...doc.result.warnings], summary: doc.summaryLines.join('\n'), hosts: outs });
+    const result = done({ ...doc.result, warnings: [...base.warnings, ...doc.result.warnings], summary: doc.summaryLines.join('\n'), hosts: outs });
+    // A change with no source-of-truth record (set interface) is audited too: who changed which router.
+    if (changing) {
+      await sot.record({ id: run, at: new Date().toISOString(), user, channel, via: actor.via, task: name, site, params: result.params, plan: outs.flatMap((o) => o.commands.map((c) => `${o.host}: ${c}`)), status: result.status, summary: result.summary.split('\n')[0]!, txn: null })
+        .catch((e: Error) => { result.warnings.push(`the audit log could not be written: ${e.message}`); });
+    }
+    unmark();
+    return result;
   }
 
   let r;
+  const unmark = markRunning(opts.stateDir, { id: plan.txn, at: new Date().toISOString(), user, channel, via: actor.via, task: name, site, params: base.params, plan: plan.steps, status: 'running', summary: '', txn: plan.txn, routers: hosts.map((h) => h.name) });
   try { r = await runChange(push, sot, plan, user); } catch (e) {
+    unmark();
     if (e instanceof LockBusy) return refuse(e.message, 'busy', Exit.busy, 'try again when it is done');
     throw e;
   }
@@ -280,6 +296,7 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
   const result = done({ ...doc.result, warnings: [...base.warnings, ...doc.result.warnings], summary: lines.join('\n'), hosts: r.outcomes, next: r.sot.outcome === 'pending' ? `netops recover in=${site}` : doc.result.next ?? null });
   await sot.record({ id: plan.txn, at: new Date().toISOString(), user, channel, via: actor.via, task: name, site, params: result.params, plan: [...plan.steps, ...r.outcomes.flatMap((o) => o.commands.map((c) => `${o.host}: ${c}`))], status: result.status, summary: result.summary.split('\n')[0]! + (gateNote ? ` (${gateNote})` : ''), txn: plan.txn })
     .catch((e: Error) => { result.warnings.push(`the audit log could not be written: ${e.message}`); });
+  unmark();
   return result;
 }
 

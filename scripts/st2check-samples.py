@@ -23,6 +23,10 @@ ev['ifup']['recovers'] = ev['ifdown']['id']; ev['ifup']['down_seconds'] = 60
 flap = dict(ev['down']); flap['error'] = 'BGP_NEIGHBOR_FLAPPING'; flap['flaps'] = 12; flap['summary'] = 'bma-edge1: 10.0.0.1 flapped 12 times in 5 min, now Idle'
 ev['flap'] = flap
 netops_commit = dict(ev['commit']); netops_commit['user'] = 'netops'
+# what the bridge adds when the audit log names a change on the router (bridge/correlate/)
+down_lc = dict(ev['down']); down_lc['last_change'] = {'who': 'alice', 'via': 'chat', 'channel': 'netops', 'task': 'add_peer', 'summary': 'added peer 10.0.0.1 AS65100', 'status': 'changed', 'at': '2026-11-24T22:27:30Z', 'ago_s': 720, 'ago': '12 min', 'touches': True, 'id': '20261124T222730Z-0a1b2c3d'}
+ifdown_lc = dict(ev['ifdown']); ifdown_lc['last_change'] = {'who': 'bob', 'via': 'terminal', 'channel': None, 'task': 'set_interface', 'summary': 'set interface to-peer1 down (in progress)', 'status': 'running', 'at': '2026-11-24T22:38:55Z', 'ago_s': 2, 'ago': '2 s', 'touches': True, 'id': '20261124T223855Z-4e5f6a7b'}
+none_lc = dict(ev['up']); none_lc['last_change'] = None
 expect = {'down': ['bgp_session_down'], 'up': ['bgp_session_recovered'], 'ifdown': ['interface_down'], 'ifup': ['interface_recovered'],
           'commit': ['config_committed'], 'flap': ['flapping'], 'junos_bgp': None}
 samples = {'webhooks': []}
@@ -31,6 +35,9 @@ for k, e in ev.items():
     if k in expect and expect[k] is not None: w['expect_rules'] = expect[k]
     samples['webhooks'].append(w)
 samples['webhooks'].append({'trigger': 'netops.device_event', 'payload': netops_commit, 'expect_rules': []})
+samples['webhooks'].append({'trigger': 'netops.device_event', 'payload': down_lc, 'expect_rules': ['bgp_session_down']})
+samples['webhooks'].append({'trigger': 'netops.device_event', 'payload': ifdown_lc, 'expect_rules': ['interface_down']})
+samples['webhooks'].append({'trigger': 'netops.device_event', 'payload': none_lc, 'expect_rules': ['bgp_session_recovered']})
 samples['commands'] = [
   {'text': 'add peer in=bma ip=10.0.0.1 as=65100', 'expect_alias': 'add_peer', 'expect_params': {'in': 'bma', 'ip': '10.0.0.1', 'as': 65100}},
   {'text': 'add peer 10.0.0.1 as 65100 in bma', 'expect_alias': 'add_peer', 'expect_params': {'in': 'bma', 'ip': '10.0.0.1', 'as': 65100}},

@@ -3,11 +3,15 @@
  * Thin layer: flags and environment → BridgeOptions → startBridge; signals → close / stats / reload.
  */
 import { readFileSync, realpathSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBridge, type BridgeOptions, type Log } from '../../bridge/bridge.js';
 import { redactUrl, webhookUrl } from '../../bridge/deliver.js';
 import { ProfileError } from '../../bridge/parse.js';
+import { openCorrelator } from '../../bridge/correlate/open.js';
+import type { Correlator } from '../../bridge/correlate/correlator.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 const USAGE = `usage: netops bridge [options]
 
@@ -48,6 +52,10 @@ events
   --storm-threshold N     one kind of event from more than N routers/interfaces in --storm-window
                           becomes one summary (default 20; 0 turns summaries off)
   --storm-window DURATION (default 10s)
+  --correlate-window DURATION  name the last netops change on the event's router within this window
+                          (last_change: who, what, when, from where; default 60m; 0 turns it off),
+                          read from the audit log of the source of truth the tasks use
+                          ($NETOPS_SOT_BACKEND, $NETOPS_SOT_DIR, $NETOPS_STATE_DIR, $NETOPS_CONFIG)
 
 StackStorm
   --st2-url URL           StackStorm base URL (default $ST2_API_URL, else $ST2_BASE_URL)
@@ -82,7 +90,7 @@ counters
 const BOOLEANS = ['forward-unknown', 'drop-unverified', 'st2-insecure', 'spool-no-fsync', 'help', 'h'];
 const REPEATABLE = ['udp', 'tcp', 'tls', 'trusted-relay'];
 const VALUED = [
-  ...REPEATABLE, 'tls-cert', 'tls-key', 'max-frame', 'max-connections', 'max-per-source', 'idle-timeout', 'udp-rcvbuf', 'inventory', 'flap-window', 'forward-set', 'forward-level', 'storm-threshold', 'storm-window',
+  ...REPEATABLE, 'tls-cert', 'tls-key', 'max-frame', 'max-connections', 'max-per-source', 'idle-timeout', 'udp-rcvbuf', 'inventory', 'flap-window', 'forward-set', 'forward-level', 'storm-threshold', 'storm-window', 'correlate-window',
   'st2-url', 'api-key-file', 'trigger', 'concurrency', 'timeout', 'retry-min', 'retry-max',
   'spool', 'spool-max-bytes', 'spool-max-events', 'spool-hard-bytes', 'spool-hard-events', 'spool-mem',
   'stats-json', 'stats-interval', 'stats-log', 'log-level', 'gc-above', 'profiles', 'classify-budget', 'trusted-relay',
@@ -133,7 +141,7 @@ function parseArgs(argv: string[]): Map<string, string[]> {
 }
 
 /** Flags + environment → bridge options (the API key is read here and only passed on). */
-export function resolveBridgeOptions(argv: string[], env: NodeJS.ProcessEnv, log: Log): BridgeOptions {
+export function resolveBridgeOptions(argv: string[], env: NodeJS.ProcessEnv, log: Log): BridgeOptions & { correlateWindowMs: number } {
   const f = parseArgs(argv);
   const one = (k: string): string | undefined => f.get(k)?.[0];
   const size = (k: string): number | undefined => (one(k) === undefined ? undefined : parseSize(one(k)!, k));
@@ -231,6 +239,7 @@ export function resolveBridgeOptions(argv: string[], env: NodeJS.ProcessEnv, log
     statsIntervalMs: dur('stats-interval'),
     statsLogMs: dur('stats-log') ?? 60_000,
     gcAboveBytes: size('gc-above'),
+    correlateWindowMs: dur('correlate-window') ?? 3_600_000,
     log,
   };
 }
@@ -259,7 +268,7 @@ export default async function bridgeCommand(argv: string[]): Promise<number> {
   }
   const lvl = argv.find((a, i) => argv[i - 1] === '--log-level') ?? /^--log-level=(.*)$/.exec(argv.find((a) => a.startsWith('--log-level=')) ?? '')?.[1] ?? 'info';
   const log = stderrLog(lvl);
-  let opts: BridgeOptions;
+  let opts: ReturnType<typeof resolveBridgeOptions>;
   try {
     opts = resolveBridgeOptions(argv, process.env, log);
   } catch (e) {
@@ -272,9 +281,22 @@ export default async function bridgeCommand(argv: string[]): Promise<number> {
   let stop!: (signal: string) => void;
   const stopped = new Promise<string>((r) => (stop = r));
   let bridge;
+  let correlator: Correlator | null = null;
   try {
-    bridge = await startBridge({ ...opts, onFatal: () => stop('fatal') });
+    // Correlation is an addition: when the source of truth cannot be opened, events go out without it.
+    if (opts.correlateWindowMs > 0) {
+      try {
+        correlator = openCorrelator({ packDir: process.env.NETOPS_PACK_DIR ?? join(REPO, 'pack'), repoRoot: REPO, windowMs: opts.correlateWindowMs, log });
+        await correlator.start();
+      } catch (e) {
+        log('warn', `not correlating events with changes (last_change): ${(e as Error).message.split('\n')[0]}`);
+        await correlator?.close();
+        correlator = null;
+      }
+    }
+    bridge = await startBridge({ ...opts, correlator, onFatal: () => stop('fatal') });
   } catch (e) {
+    await correlator?.close();
     if (e instanceof ProfileError) {
       process.stderr.write(`netops bridge: not starting: the device profiles do not load (${e.diagnostics.length} problem${e.diagnostics.length === 1 ? '' : 's'}):\n${e.message}\n`);
       return 2;
@@ -304,6 +326,11 @@ export default async function bridgeCommand(argv: string[]): Promise<number> {
   process.on('SIGINT', hard);
   try {
     await bridge.close(5000);
+    if (correlator) {
+      const cs = correlator.stats();
+      log('info', `correlation: ${cs.lookups} lookups, ${cs.found} named a change; ${cs.held} changes held on ${cs.routers} routers; ${cs.bad_lines} bad lines, ${cs.rotations} rotations, ${cs.truncations} truncations, ${cs.errors} read errors`);
+    }
+    await correlator?.close();
   } finally {
     for (const [s, h] of [['SIGUSR1', onUsr1], ['SIGHUP', onHup], ['SIGTERM', onTerm], ['SIGINT', onInt], ['SIGTERM', hard], ['SIGINT', hard]] as const) process.off(s, h);
   }
