@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-PKGS=(ansible frr frr-pythontools openssh-server openssh-client python3-paramiko python3-jmespath
+PKGS=(ansible frr frr-pythontools openssh-server openssh-client python3-paramiko python3-jmespath python3-lxml
       rsyslog iproute2 util-linux openssl procps)
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -30,7 +30,7 @@ export interface Router {
   /** The router's own BGP AS. */
   localAs: number;
   routerId: string | null;
-  /** NAPALM driver (`frr`, `eos`, `junos`, `ios`, `iosxr_netconf`, `nxos`, `nxos_ssh`); null: network_cli path. */
+  /** NAPALM driver (`frr`, `eos`, `junos`, `ios`, `iosxr`, `nxos`, `nxos_ssh`; `iosxr_netconf` takes XML only: reads work, changes are refused); null: network_cli path. */
   napalmDriver: string | null;
   /** Interface that carries management; tasks never touch it. */
   mgmtInterface: string | null;

@@ -14,7 +14,7 @@ from napalm.base import NetworkDriver
 from napalm.base.exceptions import (CommitConfirmException, CommitError, ConnectionException,
                                     MergeConfigException, ReplaceConfigException)
 
-from napalm_frr import diff, parse, revert
+from napalm_frr import diff, parse, revert, timing
 from napalm_frr.transport import TransportError, VtyshSession, one_line
 
 # vtysh reports a rejected line with "% ..." (Unknown command, Specify remote-as ...)
@@ -208,6 +208,12 @@ class CommandRejected(CommitError):
     def __init__(self, msg: str, output: str = ""):
         super().__init__(msg)
         self.output = output
+
+
+# benchmarks: NAPALM_FRR_TIMING=<file> records where the time goes (napalm_frr/timing.py)
+timing.mark_import()
+timing.timed(FRRDriver, ["open", "close", "get_config", "get_bgp_neighbors", "get_bgp_neighbors_detail", "get_facts",
+                         "load_merge_candidate", "load_replace_candidate", "compare_config", "commit_config", "discard_config"])
 
 
 def driver_state(driver: FRRDriver) -> str:

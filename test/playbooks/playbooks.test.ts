@@ -6,9 +6,10 @@
  */
 import { expect } from 'chai';
 import { execa } from 'execa';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { ANSIBLE_CONFIG, ANSIBLE_PLAYBOOK, LAB_INVENTORY, PLAYBOOKS_DIR, REPO, runPlaybook } from '../support/lab.js';
 import { VENV, ensureVenv, pytest } from '../support/venv.js';
 
@@ -61,5 +62,25 @@ describe('playbooks: syntax, lint, filters (no lab)', function () {
     expect(noDriver.failedTasks['bma-edge1']).to.deep.equal(['Refuse a host whose NAPALM or driver is not installed']);
     expect(noDriver.stdout).to.not.match(/"name": "Read the BGP neighbors through NAPALM|napalm_get_facts/);
     void REPO;
+  });
+
+  it("an IOS-XR host whose driver is iosxr_netconf (XML only) is refused before anything runs, saying to use iosxr", async function () {
+    // the address is never contacted: the refusal comes before any NAPALM task
+    const dir = mkdtempSync(join(tmpdir(), 'netops-xr-'));
+    try {
+      const inv = join(dir, 'hosts.yml');
+      writeFileSync(inv, stringify({ all: { children: { sites: { children: { xrsite: { hosts: { xr1: {
+        ansible_host: '192.0.2.250', ansible_network_os: 'cisco.iosxr.iosxr', ansible_user: 'netops', netops_platform: 'iosxr',
+        netops_local_as: 65000, netops_router_id: '192.0.2.250', napalm_driver: 'iosxr_netconf', netops_mgmt_interface: 'MgmtEth0/RP0/CPU0/0' } } } } } } } }));
+      for (const [task, params] of [['add_peer', { in: 'xrsite', ip: '10.0.0.1', as: 65100 }], ['remove_peer', { in: 'xrsite', ip: '10.0.0.1' }], ['set_interface', { in: 'xrsite', name: 'GigabitEthernet0/0/0/1', state: 'down' }]] as const) {
+        const r = await runPlaybook(task, params, { limit: ['xr1'], inventory: inv });
+        expect(r.exitCode, task).to.not.equal(0);
+        expect(r.failures.xr1, task).to.match(new RegExp(`^${task} on xr1: napalm_driver 'iosxr_netconf' takes XML \\(YANG\\) configuration only, and netops renders iosxr CLI \\(playbooks/templates/${task}/iosxr\\.j2\\); set napalm_driver: iosxr for this host .*; nothing was changed$`));
+        expect(r.failedTasks.xr1, task).to.deep.equal(["Refuse a NAPALM driver that cannot take the platform's CLI template"]);
+        expect(r.stdout, task).to.not.match(/napalm_get_facts|napalm_install_config/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,8 +3,11 @@
  * compared with golden files (UPDATE_GOLDEN=1 rewrites them), then read back by the
  * vendor's parser: the Ansible resource modules' `state: parsed` of the collections Debian
  * ships (arista.eos, cisco.ios, cisco.iosxr, cisco.nxos; network_cli connection type, no
- * device). Junos is rendered in set syntax, which those collections cannot parse (their
- * junos parsers read XML): golden only. Also `netops chat … --render` end to end.
+ * device). Junos is rendered in set syntax, which junipernetworks.junos cannot parse (its
+ * parsers read XML): junoscfg (a Junos-syntax parser, pinned in requirements.txt) reads the
+ * set/delete commands into Junos JSON, test/render/py/junos_set_to_xml.py writes that as
+ * Junos XML, and junos_bgp_global's `state: parsed` reads the neighbor from it. Also
+ * `netops chat … --render` end to end.
  */
 import { expect } from 'chai';
 import { execa } from 'execa';
@@ -13,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLATFORMS, RenderError, renderConfig, type RenderHost } from '../../runtime/render.js';
 import { REPO } from '../support/lab.js';
+import { VENV_PYTHON, ensureVenv } from '../support/venv.js';
 
 const GOLDEN = join(REPO, 'test', 'render', 'golden');
 const HOST: RenderHost = { name: 'r1', local_as: 65000, router_id: '192.0.2.2', mgmt_interface: 'mgmt0' };
@@ -99,6 +103,39 @@ describe('render: every change task × platform', function () {
       expect(nbr(p.nxos_bgp)).to.deep.include({ remote_as: '65100', description: 'transit-a' });
       expect(nbr(p.nxos_af).address_family).to.deep.equal([{ afi: 'ipv4', safi: 'unicast' }]);
       for (const pl of Object.keys(mods).filter((x) => mods[x]!.ifs)) expect((p[`${pl}_if`] as any[])[0], pl).to.deep.include({ name: IFNAME[pl], enabled: false });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('Junos: junoscfg reads the set/delete commands, junos_bgp_global (state: parsed) the neighbor we meant', async function () {
+    await ensureVenv();
+    const dir = mkdtempSync(join(tmpdir(), 'netops-parse-junos-'));
+    try {
+      const xml: Record<string, string> = {};
+      for (const id of ['add_peer', 'add_peer-password', 'remove_peer']) {
+        const r = await execa(VENV_PYTHON, [join(REPO, 'test', 'render', 'py', 'junos_set_to_xml.py')], { input: rendered[id]!.junos!, reject: false });
+        expect(r.exitCode, r.stderr).to.equal(0);
+        xml[id] = r.stdout;
+        writeFileSync(join(dir, `${id}.xml`), r.stdout);
+      }
+      // the delete command lands as Junos' delete operation on that neighbor of group netops
+      expect(xml.remove_peer).to.equal('<rpc-reply><configuration><protocols><bgp><group><name>netops</name><neighbor operation="delete"><name>10.0.0.1</name></neighbor></group></bgp></protocols></configuration></rpc-reply>');
+      const v = { ansible_connection: 'ansible.netcommon.network_cli', ansible_network_os: 'junipernetworks.junos.junos' };
+      const tasks: unknown[] = Object.keys(xml).map((id) => ({ name: id, 'junipernetworks.junos.junos_bgp_global': { running_config: `{{ lookup('file', '${id}.xml') }}`, state: 'parsed' }, vars: v, register: id.replace('-', '_') }));
+      tasks.push({ name: 'parsed', 'ansible.builtin.debug': { msg: `{{ {${Object.keys(xml).map((id) => `'${id}': ${id.replace('-', '_')}.parsed`).join(', ')}} }}` } });
+      writeFileSync(join(dir, 'parse.yml'), JSON.stringify([{ hosts: 'localhost', gather_facts: false, tasks }]));
+      const r = await execa('/usr/bin/ansible-playbook', ['-i', 'localhost,', join(dir, 'parse.yml')], { cwd: dir, reject: false, env: { ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCALHOST_WARNING: '0' } });
+      const out = String(r.stdout);
+      const doc = JSON.parse(out.slice(out.indexOf('{'))) as { plays: { tasks: { task: { name: string }; hosts: Record<string, { msg?: Record<string, any>; failed?: boolean }> }[] }[] };
+      expect(r.exitCode, JSON.stringify(doc.plays[0]!.tasks.filter((t) => t.hosts.localhost?.failed))).to.equal(0);
+      const p = doc.plays[0]!.tasks.at(-1)!.hosts.localhost!.msg!;
+      const group = (x: any) => (x.groups as any[]).find((g) => g.name === 'netops');
+      const nbr = (x: any) => (group(x).neighbors as any[]).find((n) => n.neighbor_address === '10.0.0.1');
+      expect(group(p.add_peer)).to.include({ type: 'external' });
+      expect(nbr(p.add_peer)).to.deep.equal({ neighbor_address: '10.0.0.1', peer_as: '65100', description: 'transit-a' });
+      expect(nbr(p['add_peer-password'])).to.deep.include({ peer_as: '4200000000', description: 'say "hi"' }).and.have.property('authentication_key');
+      expect(nbr(p.remove_peer)).to.deep.equal({ neighbor_address: '10.0.0.1' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
