@@ -15,7 +15,8 @@ import vm from 'node:vm';
 import { loadInventory } from '../runtime/inventory.js';
 import type { DeviceEvent } from './event.js';
 import { Classifier, DEFAULT_BUDGET_MS } from './parse.js';
-import { neutraliseEvent } from './neutralise.js';
+import { addCounters, ingestFrame, zeroCounters, type IngestCounters } from './ingest.js';
+import type { IngestWorkerOptions } from './ingest-worker.js';
 import { senderVerifier, type Senders } from './verify.js';
 import { Damper } from './damping.js';
 import { forwards, loadForwardSet, type ForwardSet } from './forward.js';
@@ -59,6 +60,8 @@ export interface BridgeOptions extends DeliverySettings {
   profilesDir?: string;
   /** Per-message classification budget in ms (default 20; 0: none); a message over it is set aside. */
   classifyBudgetMs?: number;
+  /** Classify UDP datagrams in the receiver thread (default true); false classifies them on the main thread, as TCP/TLS frames are. */
+  classifyInReceiver?: boolean;
   /** Forward set file (pack/bridge/forward.json): post only events a rule can match, plus forwardMinLevel; null posts every event. */
   forwardSet?: string | null;
   /** Events at or above this level are posted even when no rule matches (default critical; none: rules only). */
@@ -126,6 +129,8 @@ export interface BridgeStats {
   udp_kernel_drops: number | null;
   /** UDP datagrams dropped because the bridge's own receive queue was full (main thread too slow). */
   udp_queue_drops: number;
+  /** The same by level: the receiver thread sheds info first, critical only past twice its bound. */
+  udp_queue_drops_by_level: Record<Level, number>;
   udp_recv_buffer: number[];
   /** Event-loop lag seen by the stats timer (ms). */
   loop_lag_ms: number;
@@ -171,7 +176,16 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   let verify = inventory ? senderVerifier(inventory, relays) : null;
   if (o.inventory) log('info', `inventory ${o.inventory}: ${inventory!.size} router addresses`);
 
-  const c = { parsed: 0, unknown: 0, unknownForwarded: 0, unknownSkipped: 0, enriched: 0, unverified: 0, impersonations: 0, spooled: 0, notForwarded: 0 };
+  const c = { enriched: 0, unverified: 0, impersonations: 0, spooled: 0, notForwarded: 0 };
+  /** Classification counters: this thread's (TCP/TLS, or all without the receiver thread) and the UDP receiver thread's (cumulative). */
+  const mainIngest = zeroCounters();
+  let udpIngest: IngestCounters & { setAside: number } = { ...zeroCounters(), setAside: 0 };
+  const ingestTotals = (): IngestCounters => {
+    const t = zeroCounters();
+    addCounters(t, mainIngest);
+    addCounters(t, udpIngest);
+    return t;
+  };
   const forwardSet: ForwardSet | null = o.forwardSet ? loadForwardSet(o.forwardSet) : null;
   if (forwardSet) log('info', `forward set ${forwardSet.source}: ${forwardSet.rules.length} rules; posting what they can match and events at level ${o.forwardMinLevel ?? 'critical'} and above, counting the rest`);
   const storm = o.stormThreshold === 0 ? null : new StormSummarizer({ threshold: o.stormThreshold, windowMs: o.stormWindowMs }, (ev, sid) => log('info', `storm ${sid}: ${ev.id} ${ev.level} ${ev.summary}`));
@@ -236,28 +250,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     for (const e of storm.push(ev)) emit(e);
   };
 
-  const onMessage = (frame: Frame, ip: string, receivedAt: number, _t: Transport): void => {
-    const raw = frame.data.toString('utf8');
-    let ev: DeviceEvent;
-    try {
-      ev = classifier.parse(raw, ip, receivedAt / 1000);
-    } catch (err) {
-      // parseSyslog is not supposed to throw; if it does, count and say so.
-      bridgeDrops.info.parse_exception = (bridgeDrops.info.parse_exception ?? 0) + 1;
-      noteDrops([{ level: 'info', reason: 'parse_exception' }]);
-      log('debug', `parseSyslog threw: ${(err as Error).message}`);
-      return;
-    }
-    if (frame.truncated) ev.message_details = { ...ev.message_details, truncated: true, original_length: frame.length };
-    if (ev.error === null) {
-      c.unknown++;
-      if (!o.forwardUnknown) {
-        c.unknownSkipped++;
-        return;
-      }
-      c.unknownForwarded++;
-    } else c.parsed++;
-    ev = neutraliseEvent(ev);
+  /** A classified, neutralised event: who sent it, flap damping, then post. */
+  const onEvent = (ev: DeviceEvent): void => {
     const who = verify ? verify(ev) : null;
     if (who === null) ev.verified = null;
     else if (who === 'verified') c.enriched++;
@@ -274,6 +268,23 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     for (const e of damper.push(ev)) post(e);
   };
 
+  let parseExceptionsSeen = 0;
+  const noteParseExceptions = (): void => {
+    const n = mainIngest.parseExceptions + udpIngest.parseExceptions;
+    if (n === parseExceptionsSeen) return;
+    // parseSyslog is not supposed to throw; if it does, count and say so.
+    bridgeDrops.info.parse_exception = n;
+    noteDrops(Array.from({ length: n - parseExceptionsSeen }, () => ({ level: 'info' as Level, reason: 'parse_exception' })));
+    parseExceptionsSeen = n;
+  };
+  const onMessage = (frame: Frame, ip: string, receivedAt: number, _t: Transport): void => {
+    const ev = ingestFrame(classifier, frame, ip, receivedAt, o.forwardUnknown ?? false, mainIngest);
+    if (ev) onEvent(ev);
+    else noteParseExceptions();
+  };
+  const inReceiver = o.classifyInReceiver ?? true;
+  const processorOptions: IngestWorkerOptions = { profilesDir: o.profilesDir, budgetMs: o.classifyBudgetMs ?? DEFAULT_BUDGET_MS, forwardUnknown: o.forwardUnknown ?? false };
+
   const listeners = await listen({
     udp: o.udp.map((s) => parseEndpoint(s)),
     tcp: o.tcp.map((s) => parseEndpoint(s)),
@@ -287,6 +298,17 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     isKnown: (ip) => (inventory?.has(ip) ?? false) || relays.has(ip),
     recvBufferSize: o.recvBufferSize,
     onMessage,
+    udpProcessor: inReceiver
+      ? {
+          module: new URL('./ingest-worker.js', import.meta.url).href,
+          options: processorOptions,
+          onItems: (items, counters) => {
+            udpIngest = counters as unknown as typeof udpIngest;
+            noteParseExceptions();
+            for (const ev of items) onEvent(ev as DeviceEvent);
+          },
+        }
+      : undefined,
     onFatal: o.onFatal,
     log,
   }).catch(async (err: Error) => {
@@ -353,6 +375,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       }
     }
     total += ls.udpQueueDrops;
+    const ing = ingestTotals();
     const received = { ...ls.messages, total: ls.messages.udp + ls.messages.tcp + ls.messages.tls };
     return {
       time: new Date().toISOString(),
@@ -360,14 +383,14 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       received,
       bytes: ls.bytes,
       oversize: ls.oversize,
-      parsed: c.parsed,
-      unknown: c.unknown,
-      unknown_forwarded: c.unknownForwarded,
-      unknown_not_forwarded: c.unknownSkipped,
+      parsed: ing.parsed,
+      unknown: ing.unknown,
+      unknown_forwarded: ing.unknownForwarded,
+      unknown_not_forwarded: ing.unknownSkipped,
       enriched: c.enriched,
       unverified: c.unverified,
       impersonations: c.impersonations,
-      set_aside: classifier.stats.setAside,
+      set_aside: classifier.stats.setAside + udpIngest.setAside,
       not_forwarded: c.notForwarded,
       storm: storm ? storm.stats() : { absorbed: 0, summaries: 0, active: 0 },
       spooled: c.spooled,
@@ -405,6 +428,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       },
       udp_kernel_drops: ls.udpKernelDrops,
       udp_queue_drops: ls.udpQueueDrops,
+      udp_queue_drops_by_level: ls.udpQueueDropsByLevel,
       udp_recv_buffer: ls.udpRecvBuffer,
       loop_lag_ms: lag,
       gc_forced: gcForced,
