@@ -239,7 +239,7 @@ async function latency(seconds: number, rate: number): Promise<Figure[]> {
     },
   });
   const port = await freeUdpPort();
-  const b = await startBridge(port, st2.url, dir, ['--forward-unknown', '--flap-window', '0']);
+  const b = await startBridge(port, st2.url, dir, ['--forward-set', 'none', '--forward-unknown', '--flap-window', '0']);
   try {
     await send(port, rate, seconds, () => undefined, sentAt);
     await st2.waitFor(() => arrivals.length >= total, 30_000, 'all latency events').catch(() => undefined);

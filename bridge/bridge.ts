@@ -125,7 +125,7 @@ export interface BridgeStats {
   st2: Pick<DeliverStats, 'failing' | 'failingSeconds' | 'lastError' | 'inFlight'> & { /** Events StackStorm accepted per second over the last stats interval. */ accept_rate: number };
   /** How far behind each lane is (queued events, age of the oldest in ms). */
   lanes: SpoolStats['lanes'];
-  connections: Pick<ListenStats, 'connections' | 'connectionsTotal' | 'connectionsRefused' | 'connectionsRefusedPerSource' | 'idleClosed' | 'framingErrors' | 'tlsErrors' | 'socketErrors'>;
+  connections: Pick<ListenStats, 'connections' | 'connectionsTotal' | 'paused' | 'pausedNow' | 'connectionsRefused' | 'connectionsRefusedPerSource' | 'idleClosed' | 'framingErrors' | 'tlsErrors' | 'socketErrors'>;
   udp_kernel_drops: number | null;
   /** UDP datagrams dropped because the bridge's own receive queue was full (main thread too slow). */
   udp_queue_drops: number;
@@ -158,6 +158,10 @@ function indexInventory(path: string): Senders {
   for (const h of loadInventory(path).hosts.values()) senders.set(h.address, { router: h.name, site: h.site });
   return senders;
 }
+
+/** Spool fill (Spool.fill) at which TCP/TLS connections are paused, and below which they resume. */
+export const PAUSE_AT = 0.5;
+export const RESUME_BELOW = 0.25;
 
 /** Start the bridge. */
 export async function startBridge(o: BridgeOptions): Promise<Bridge> {
@@ -277,6 +281,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     noteDrops(Array.from({ length: n - parseExceptionsSeen }, () => ({ level: 'info' as Level, reason: 'parse_exception' })));
     parseExceptionsSeen = n;
   };
+  let pausing = false;
   const onMessage = (frame: Frame, ip: string, receivedAt: number, _t: Transport): void => {
     const ev = ingestFrame(classifier, frame, ip, receivedAt, o.forwardUnknown ?? false, mainIngest);
     if (ev) onEvent(ev);
@@ -295,6 +300,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     maxConnections: o.maxConnections,
     maxPerSource: o.maxPerSource,
     idleTimeoutMs: o.idleTimeoutMs,
+    // TCP/TLS back-pressure: pause reading when the spool is half full (a chunk's frames still
+    // fit), resume below a quarter; UDP cannot be paused, its lanes shed info first instead.
+    full: () => (spool.fill() >= PAUSE_AT ? (pausing = true) : false),
     isKnown: (ip) => (inventory?.has(ip) ?? false) || relays.has(ip),
     recvBufferSize: o.recvBufferSize,
     onMessage,
@@ -316,6 +324,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     throw err;
   });
   deliverer.start();
+  const resumer = setInterval(() => {
+    if (!pausing || spool.fill() >= RESUME_BELOW) return;
+    pausing = false;
+    listeners.resume();
+  }, 50);
 
   const tick = damper || storm ? setInterval(() => {
     damper?.tick().forEach(post);
@@ -419,6 +432,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       connections: {
         connections: ls.connections,
         connectionsTotal: ls.connectionsTotal,
+        paused: ls.paused,
+        pausedNow: ls.pausedNow,
         connectionsRefused: ls.connectionsRefused,
         connectionsRefusedPerSource: ls.connectionsRefusedPerSource,
         idleClosed: ls.idleClosed,
@@ -452,6 +467,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     },
     close(graceMs = 5000) {
       closing ??= (async () => {
+        clearInterval(resumer);
         await listeners.close();
         if (damper) damper.flush().forEach(post);
         if (storm) storm.flush().forEach(emit);

@@ -70,6 +70,11 @@ export interface ListenOptions {
   maxPerSource?: number;
   /** A connection that sends nothing for this long is closed and counted (default 300000 = 5 min; 0: never). */
   idleTimeoutMs?: number;
+  /**
+   * Back-pressure for TCP/TLS: checked after each chunk; while it says true, connections are paused
+   * (socket.pause(): the kernel's window then slows the sender) until `Listeners.resume()` is called.
+   */
+  full?: () => boolean;
   /** Whether an address is a known router's (the inventory's); default: none is. */
   isKnown?: (ip: string) => boolean;
   /** SO_RCVBUF asked for UDP sockets (default 8 MiB). */
@@ -107,6 +112,10 @@ export interface ListenStats {
   framingErrors: number;
   tlsErrors: number;
   socketErrors: number;
+  /** Times a TCP/TLS connection was paused because the spool was full (back-pressure). */
+  paused: number;
+  /** Connections paused now. */
+  pausedNow: number;
   /** Datagrams the kernel dropped on our UDP sockets (Linux /proc/net/udp; last value read); null when unknown. */
   udpKernelDrops: number | null;
   /** Datagrams dropped because the in-process queue to the main thread was full. */
@@ -122,6 +131,8 @@ export interface Listeners {
   /** Bound addresses (ports resolved when 0 was asked). */
   addresses: Array<{ transport: Transport; host: string; port: number }>;
   stats(): ListenStats;
+  /** Resume connections paused for back-pressure (call when there is room again). */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -177,6 +188,8 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     framingErrors: 0,
     tlsErrors: 0,
     socketErrors: 0,
+    paused: 0,
+    pausedNow: 0,
     udpKernelDrops: null,
     udpQueueDrops: 0,
     udpQueueDropsByLevel: { info: 0, warning: 0, critical: 0 },
@@ -185,6 +198,11 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
   const closers: Array<() => Promise<void>> = [];
   const addresses: Listeners['addresses'] = [];
   const sockets = new Set<net.Socket>();
+  const paused = new Set<net.Socket>();
+  const resumeAll = (): void => {
+    for (const s of paused) s.resume();
+    paused.clear();
+  };
   const udpPorts: Array<{ host: string; port: number; v6: boolean }> = [];
   let closed = false;
   const readDrops = (): void => {
@@ -262,6 +280,11 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
       const t = Date.now();
       st.bytes += chunk.length;
       for (const f of dec.push(chunk)) deliver(f, ip, t, transport);
+      if (o.full?.() && !sock.destroyed && !paused.has(sock)) {
+        sock.pause();
+        paused.add(sock);
+        st.paused++;
+      }
       if (dec.error !== null && !sock.destroyed) {
         st.framingErrors++;
         o.log?.('warn', `${transport} connection from ${ip} closed: ${dec.error}`);
@@ -279,6 +302,7 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     });
     sock.on('close', () => {
       sockets.delete(sock);
+      paused.delete(sock);
     });
   };
 
@@ -366,10 +390,13 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     addresses,
     stats() {
       readDrops();
+      st.pausedNow = paused.size;
       return { ...st, messages: { ...st.messages }, udpQueueDropsByLevel: { ...st.udpQueueDropsByLevel }, udpRecvBuffer: [...st.udpRecvBuffer] };
     },
+    resume: resumeAll,
     async close() {
       readDrops();
+      resumeAll();
       closed = true;
       const closing = closers.map((c) => c());
       // Let peers' last frames in: half-close, then destroy whatever lingers.
