@@ -65,7 +65,7 @@ interface Running {
   stop: () => Promise<number | null>;
 }
 
-async function startBridge(port: number, st2Url: string, dir: string, extra: string[]): Promise<Running> {
+export async function startBridge(port: number, st2Url: string, dir: string, extra: string[]): Promise<Running> {
   const statsFile = join(dir, 'stats.json');
   const args = [...cli(), '--udp', `127.0.0.1:${port}`, '--spool', join(dir, 'spool'), '--st2-url', st2Url, '--stats-json', statsFile, '--stats-interval', '1s', '--stats-log', '0', ...extra];
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -103,7 +103,7 @@ async function startBridge(port: number, st2Url: string, dir: string, extra: str
   };
 }
 
-function peakRss(pid: number): number {
+export function peakRss(pid: number): number {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : NaN;
@@ -141,7 +141,7 @@ export function cpuNote(before: Map<string, number>, after: Map<string, number>,
   return `CPU per thread over ${seconds} s: ${rows.map(([k, v]) => `${k.replace(/#\d+$/, '')} ${round(v)} s`).join(', ')}`;
 }
 
-async function freeUdpPort(): Promise<number> {
+export async function freeUdpPort(): Promise<number> {
   const s = dgram.createSocket('udp4');
   await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
   const p = s.address().port;

@@ -502,12 +502,14 @@ async function startUdpWorker(
   onSocketError: (msg: string) => void,
 ): Promise<{ bound: Array<{ host: string; port: number; granted: number }>; close: () => Promise<number> }> {
   const channel = processor ? new MessageChannel() : null;
-  const data: UdpWorkerData = { netopsUdpWorker: true, endpoints, recvBufferSize, maxFrame, queueBytes, out: channel?.port1 };
+  // With a processor the bound is shared: a quarter for raw datagrams (each costs about three
+  // times its size once classified), half for the processor's lanes, which keeps RSS under 200 MB.
+  const data: UdpWorkerData = { netopsUdpWorker: true, endpoints, recvBufferSize, maxFrame, queueBytes: processor ? queueBytes / 4 : queueBytes, out: channel?.port1 };
   // The receiver only batches datagrams: a small heap is plenty.
   const worker = new Worker(new URL(import.meta.url), { workerData: data, transferList: channel ? [channel.port1] : [], resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
   const proc = processor
     ? new Worker(new URL('./udp-processor.js', import.meta.url), {
-        workerData: { netopsUdpProcessor: true, module: processor.module, options: processor.options, maxFrame, queueBytes, in: channel!.port2 },
+        workerData: { netopsUdpProcessor: true, module: processor.module, options: processor.options, maxFrame, queueBytes: queueBytes / 2, in: channel!.port2 },
         transferList: [channel!.port2],
         resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 16 },
       })
