@@ -672,11 +672,12 @@ function runUdpWorker(d: UdpWorkerData): void {
 
   const onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
     const len = Math.min(msg.length, d.maxFrame);
-    if (outstanding + normal.used + urgent.used + len > d.queueBytes) {
+    const isUrgent = d.out !== undefined && priSeverity(msg) <= 4;
+    // Full: drop, except an urgent datagram, kept up to twice the bound.
+    if (outstanding + normal.used + urgent.used + len > d.queueBytes * (isUrgent ? 2 : 1)) {
       queueDrops++;
       return;
     }
-    const isUrgent = d.out !== undefined && priSeverity(msg) <= 4;
     const p = isUrgent ? urgent : normal;
     if (p.used + len > p.buf.length) {
       flushOne(p, isUrgent);
