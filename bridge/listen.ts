@@ -10,7 +10,10 @@
  * (`udpQueueBytes`) whose overflow is counted (`udpQueueDrops`). The sockets also ask for a large
  * SO_RCVBUF (`recvBufferSize`, default 8 MiB; Linux caps it at `net.core.rmem_max`, so raise that
  * sysctl too: a warning says when the cap bit), and on Linux the per-socket drop counter of
- * /proc/net/udp is read and reported (`udpKernelDrops`).
+ * /proc/net/udp is read and reported (`udpKernelDrops`). With a `udpProcessor` the batches go
+ * to a second thread instead (bridge/udp-processor.ts) that processes each datagram (the bridge
+ * classifies there) and hands the results to the main thread by lane, critical first.
+ * TCP/TLS connections are paused while `full()` says so (back-pressure), until `resume()`.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
