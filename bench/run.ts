@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: every benchmark, medians printed as a table. The lab figures need root
  * and bring the lab up (and down again if it was not up). BENCH_ONLY=parse,build,runtime,sot,bridge,lab
- * picks a subset; BENCH_SECONDS shortens the 60 s ingest run.
+ * picks a subset (or name them: `npm run bench -- knee`); BENCH_SECONDS shortens the 60 s ingest run.
+ * `knee` (the bridge's sustained no-loss sweep, bench/knee.ts, ~10 min) runs only when named.
  */
 import { benchBuild } from './build.js';
 import type { Figure } from './figure.js';
 import { benchOverhead, benchRatio } from './runtime.js';
 import { benchParse } from './parse.js';
 import { benchBridge } from './bridge.js';
+import { benchKnee } from './knee.js';
 import { benchLab } from './lab.js';
 import { benchNapalm } from './napalm.js';
 import { benchSot } from './sot.js';
@@ -16,7 +18,8 @@ import { ensureLab, labUnavailableReason, teardownLabIfStarted } from '../test/s
 
 type Row = Figure;
 
-const only = (process.env.BENCH_ONLY ?? 'build,runtime,sot,correlate,parse,bridge,lab,napalm').split(',');
+const named = process.argv.slice(2).flatMap((a) => a.split(',')).filter(Boolean);
+const only = named.length > 0 ? named : (process.env.BENCH_ONLY ?? 'build,runtime,sot,correlate,parse,bridge,lab,napalm').split(',');
 const rows: Row[] = [];
 const section = async (name: string, f: () => Promise<Row[]>) => {
   if (!only.includes(name)) return;
@@ -31,6 +34,7 @@ await section('runtime', () => benchOverhead());
 await section('sot', () => benchSot());
 await section('correlate', () => benchCorrelate());
 await section('bridge', () => benchBridge());
+await section('knee', () => benchKnee());
 await section('lab', async () => {
   const why = labUnavailableReason();
   if (why) throw new Error(why);

@@ -15,7 +15,8 @@ import vm from 'node:vm';
 import { loadInventory } from '../runtime/inventory.js';
 import type { DeviceEvent, LastChange } from './event.js';
 import { Classifier, DEFAULT_BUDGET_MS } from './parse.js';
-import { neutraliseEvent } from './neutralise.js';
+import { addCounters, ingestFrame, zeroCounters, type IngestCounters } from './ingest.js';
+import type { IngestWorkerOptions } from './ingest-worker.js';
 import { senderVerifier, type Senders } from './verify.js';
 import { Damper } from './damping.js';
 import { forwards, loadForwardSet, type ForwardSet } from './forward.js';
@@ -59,6 +60,8 @@ export interface BridgeOptions extends DeliverySettings {
   profilesDir?: string;
   /** Per-message classification budget in ms (default 20; 0: none); a message over it is set aside. */
   classifyBudgetMs?: number;
+  /** Classify UDP datagrams in the receiver thread (default true); false classifies them on the main thread, as TCP/TLS frames are. */
+  classifyInReceiver?: boolean;
   /** Forward set file (pack/bridge/forward.json): post only events a rule can match, plus forwardMinLevel; null posts every event. */
   forwardSet?: string | null;
   /** Events at or above this level are posted even when no rule matches (default critical; none: rules only). */
@@ -124,10 +127,12 @@ export interface BridgeStats {
   st2: Pick<DeliverStats, 'failing' | 'failingSeconds' | 'lastError' | 'inFlight'> & { /** Events StackStorm accepted per second over the last stats interval. */ accept_rate: number };
   /** How far behind each lane is (queued events, age of the oldest in ms). */
   lanes: SpoolStats['lanes'];
-  connections: Pick<ListenStats, 'connections' | 'connectionsTotal' | 'connectionsRefused' | 'connectionsRefusedPerSource' | 'idleClosed' | 'framingErrors' | 'tlsErrors' | 'socketErrors'>;
+  connections: Pick<ListenStats, 'connections' | 'connectionsTotal' | 'paused' | 'pausedNow' | 'connectionsRefused' | 'connectionsRefusedPerSource' | 'idleClosed' | 'framingErrors' | 'tlsErrors' | 'socketErrors'>;
   udp_kernel_drops: number | null;
   /** UDP datagrams dropped because the bridge's own receive queue was full (main thread too slow). */
   udp_queue_drops: number;
+  /** The same by level: the receiver thread sheds info first, critical only past twice its bound. */
+  udp_queue_drops_by_level: Record<Level, number>;
   udp_recv_buffer: number[];
   /** Event-loop lag seen by the stats timer (ms). */
   loop_lag_ms: number;
@@ -156,6 +161,10 @@ function indexInventory(path: string): Senders {
   return senders;
 }
 
+/** Spool fill (Spool.fill) at which TCP/TLS connections are paused, and below which they resume. */
+export const PAUSE_AT = 0.5;
+export const RESUME_BELOW = 0.25;
+
 /** Start the bridge. */
 export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const log = o.log;
@@ -173,7 +182,16 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   let verify = inventory ? senderVerifier(inventory, relays) : null;
   if (o.inventory) log('info', `inventory ${o.inventory}: ${inventory!.size} router addresses`);
 
-  const c = { parsed: 0, unknown: 0, unknownForwarded: 0, unknownSkipped: 0, enriched: 0, unverified: 0, impersonations: 0, spooled: 0, notForwarded: 0 };
+  const c = { enriched: 0, unverified: 0, impersonations: 0, spooled: 0, notForwarded: 0 };
+  /** Classification counters: this thread's (TCP/TLS, or all without the receiver thread) and the UDP receiver thread's (cumulative). */
+  const mainIngest = zeroCounters();
+  let udpIngest: IngestCounters & { setAside: number } = { ...zeroCounters(), setAside: 0 };
+  const ingestTotals = (): IngestCounters => {
+    const t = zeroCounters();
+    addCounters(t, mainIngest);
+    addCounters(t, udpIngest);
+    return t;
+  };
   const forwardSet: ForwardSet | null = o.forwardSet ? loadForwardSet(o.forwardSet) : null;
   if (forwardSet) log('info', `forward set ${forwardSet.source}: ${forwardSet.rules.length} rules; posting what they can match and events at level ${o.forwardMinLevel ?? 'critical'} and above, counting the rest`);
   const storm = o.stormThreshold === 0 ? null : new StormSummarizer({ threshold: o.stormThreshold, windowMs: o.stormWindowMs }, (ev, sid) => log('info', `storm ${sid}: ${ev.id} ${ev.level} ${ev.summary}`));
@@ -239,28 +257,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     for (const e of storm.push(ev)) emit(e);
   };
 
-  const onMessage = (frame: Frame, ip: string, receivedAt: number, _t: Transport): void => {
-    const raw = frame.data.toString('utf8');
-    let ev: DeviceEvent;
-    try {
-      ev = classifier.parse(raw, ip, receivedAt / 1000);
-    } catch (err) {
-      // parseSyslog is not supposed to throw; if it does, count and say so.
-      bridgeDrops.info.parse_exception = (bridgeDrops.info.parse_exception ?? 0) + 1;
-      noteDrops([{ level: 'info', reason: 'parse_exception' }]);
-      log('debug', `parseSyslog threw: ${(err as Error).message}`);
-      return;
-    }
-    if (frame.truncated) ev.message_details = { ...ev.message_details, truncated: true, original_length: frame.length };
-    if (ev.error === null) {
-      c.unknown++;
-      if (!o.forwardUnknown) {
-        c.unknownSkipped++;
-        return;
-      }
-      c.unknownForwarded++;
-    } else c.parsed++;
-    ev = neutraliseEvent(ev);
+  /** A classified, neutralised event: who sent it, flap damping, then post. */
+  const onEvent = (ev: DeviceEvent): void => {
     const who = verify ? verify(ev) : null;
     if (who === null) ev.verified = null;
     else if (who === 'verified') c.enriched++;
@@ -277,6 +275,24 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     for (const e of damper.push(ev)) post(e);
   };
 
+  let parseExceptionsSeen = 0;
+  const noteParseExceptions = (): void => {
+    const n = mainIngest.parseExceptions + udpIngest.parseExceptions;
+    if (n === parseExceptionsSeen) return;
+    // parseSyslog is not supposed to throw; if it does, count and say so.
+    bridgeDrops.info.parse_exception = n;
+    noteDrops(Array.from({ length: n - parseExceptionsSeen }, () => ({ level: 'info' as Level, reason: 'parse_exception' })));
+    parseExceptionsSeen = n;
+  };
+  let pausing = false;
+  const onMessage = (frame: Frame, ip: string, receivedAt: number, _t: Transport): void => {
+    const ev = ingestFrame(classifier, frame, ip, receivedAt, o.forwardUnknown ?? false, mainIngest);
+    if (ev) onEvent(ev);
+    else noteParseExceptions();
+  };
+  const inReceiver = o.classifyInReceiver ?? true;
+  const processorOptions: IngestWorkerOptions = { profilesDir: o.profilesDir, budgetMs: o.classifyBudgetMs ?? DEFAULT_BUDGET_MS, forwardUnknown: o.forwardUnknown ?? false };
+
   const listeners = await listen({
     udp: o.udp.map((s) => parseEndpoint(s)),
     tcp: o.tcp.map((s) => parseEndpoint(s)),
@@ -287,9 +303,23 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     maxConnections: o.maxConnections,
     maxPerSource: o.maxPerSource,
     idleTimeoutMs: o.idleTimeoutMs,
+    // TCP/TLS back-pressure: pause reading when the spool is half full (a chunk's frames still
+    // fit), resume below a quarter; UDP cannot be paused, its lanes shed info first instead.
+    full: () => (spool.fill() >= PAUSE_AT ? (pausing = true) : false),
     isKnown: (ip) => (inventory?.has(ip) ?? false) || relays.has(ip),
     recvBufferSize: o.recvBufferSize,
     onMessage,
+    udpProcessor: inReceiver
+      ? {
+          module: new URL('./ingest-worker.js', import.meta.url).href,
+          options: processorOptions,
+          onItems: (items, counters) => {
+            udpIngest = counters as unknown as typeof udpIngest;
+            noteParseExceptions();
+            for (const ev of items) onEvent(ev as DeviceEvent);
+          },
+        }
+      : undefined,
     onFatal: o.onFatal,
     log,
   }).catch(async (err: Error) => {
@@ -297,6 +327,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     throw err;
   });
   deliverer.start();
+  const resumer = setInterval(() => {
+    if (!pausing || spool.fill() >= RESUME_BELOW) return;
+    pausing = false;
+    listeners.resume();
+  }, 50);
 
   const tick = damper || storm ? setInterval(() => {
     damper?.tick().forEach(post);
@@ -356,6 +391,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       }
     }
     total += ls.udpQueueDrops;
+    const ing = ingestTotals();
     const received = { ...ls.messages, total: ls.messages.udp + ls.messages.tcp + ls.messages.tls };
     return {
       time: new Date().toISOString(),
@@ -363,14 +399,14 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       received,
       bytes: ls.bytes,
       oversize: ls.oversize,
-      parsed: c.parsed,
-      unknown: c.unknown,
-      unknown_forwarded: c.unknownForwarded,
-      unknown_not_forwarded: c.unknownSkipped,
+      parsed: ing.parsed,
+      unknown: ing.unknown,
+      unknown_forwarded: ing.unknownForwarded,
+      unknown_not_forwarded: ing.unknownSkipped,
       enriched: c.enriched,
       unverified: c.unverified,
       impersonations: c.impersonations,
-      set_aside: classifier.stats.setAside,
+      set_aside: classifier.stats.setAside + udpIngest.setAside,
       not_forwarded: c.notForwarded,
       storm: storm ? storm.stats() : { absorbed: 0, summaries: 0, active: 0 },
       spooled: c.spooled,
@@ -399,6 +435,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       connections: {
         connections: ls.connections,
         connectionsTotal: ls.connectionsTotal,
+        paused: ls.paused,
+        pausedNow: ls.pausedNow,
         connectionsRefused: ls.connectionsRefused,
         connectionsRefusedPerSource: ls.connectionsRefusedPerSource,
         idleClosed: ls.idleClosed,
@@ -408,6 +446,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       },
       udp_kernel_drops: ls.udpKernelDrops,
       udp_queue_drops: ls.udpQueueDrops,
+      udp_queue_drops_by_level: ls.udpQueueDropsByLevel,
       udp_recv_buffer: ls.udpRecvBuffer,
       loop_lag_ms: lag,
       gc_forced: gcForced,
@@ -431,6 +470,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     },
     close(graceMs = 5000) {
       closing ??= (async () => {
+        clearInterval(resumer);
         await listeners.close();
         if (damper) damper.flush().forEach(post);
         if (storm) storm.flush().forEach(emit);

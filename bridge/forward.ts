@@ -6,7 +6,9 @@
  * StackStorm's operators would, erring towards posting: an operator the bridge cannot evaluate
  * here (timediff_*, search) or a pattern it cannot compile counts as a match.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { DeviceEvent } from './event.js';
 
 /** One criterion as the generator wrote it (field without the `trigger.` prefix). */
@@ -23,6 +25,17 @@ export interface ForwardSet {
 }
 
 const LEVEL_RANK: Record<string, number> = { info: 0, warning: 1, critical: 2 };
+
+/** The package's generated forward set (pack/bridge/forward.json beside its package.json), or null when there is none. */
+export function defaultForwardSet(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const f = join(dir, 'pack', 'bridge', 'forward.json');
+    if (existsSync(join(dir, 'package.json')) && existsSync(f)) return f;
+    dir = dirname(dir);
+  }
+  return null;
+}
 
 /** Read a forward set file; throws with the file name and what is wrong. */
 export function loadForwardSet(file: string): ForwardSet {

@@ -10,14 +10,39 @@
  * (`udpQueueBytes`) whose overflow is counted (`udpQueueDrops`). The sockets also ask for a large
  * SO_RCVBUF (`recvBufferSize`, default 8 MiB; Linux caps it at `net.core.rmem_max`, so raise that
  * sysctl too: a warning says when the cap bit), and on Linux the per-socket drop counter of
- * /proc/net/udp is read and reported (`udpKernelDrops`).
+ * /proc/net/udp is read and reported (`udpKernelDrops`). With a `udpProcessor` the batches go
+ * to a second thread instead (bridge/udp-processor.ts) that processes each datagram (the bridge
+ * classifies there) and hands the results to the main thread by lane, critical first.
+ * TCP/TLS connections are paused while `full()` says so (back-pressure), until `resume()`.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { DEFAULT_MAX_FRAME, FrameDecoder, datagramFrame, type Frame } from './framing.js';
+import { LEVELS, type Level } from './spool/levels.js';
+
+/**
+ * Work done on each UDP datagram in the receiver thread (`ListenOptions.udpProcessor`): a module
+ * exporting `createProcessor(options, log): Processor | Promise<Processor>`.
+ */
+export interface Processor {
+  /** What to hand to the main thread for one datagram (its level picks the lane; size estimates its memory), or null. */
+  process(frame: Frame, ip: string, receivedAt: number): { level: Level; item: unknown; size: number } | null;
+  /** Cumulative counters, sent along to the main thread. */
+  counters(): Record<string, number>;
+}
+
+/** Datagrams processed in the receiver thread, handed over by lane. */
+export interface UdpProcessor {
+  /** URL of the module exporting createProcessor. */
+  module: string;
+  /** Structured-clonable options for createProcessor. */
+  options: unknown;
+  /** Items in lane order (critical first, lower lanes keep their share); counters: the processor's, cumulative. May be called with no items. */
+  onItems: (items: unknown[], counters: Record<string, number>) => void;
+}
 
 /** A bind address. */
 export interface Endpoint {
@@ -48,6 +73,11 @@ export interface ListenOptions {
   maxPerSource?: number;
   /** A connection that sends nothing for this long is closed and counted (default 300000 = 5 min; 0: never). */
   idleTimeoutMs?: number;
+  /**
+   * Back-pressure for TCP/TLS: checked after each chunk; while it says true, connections are paused
+   * (socket.pause(): the kernel's window then slows the sender) until `Listeners.resume()` is called.
+   */
+  full?: () => boolean;
   /** Whether an address is a known router's (the inventory's); default: none is. */
   isKnown?: (ip: string) => boolean;
   /** SO_RCVBUF asked for UDP sockets (default 8 MiB). */
@@ -55,6 +85,13 @@ export interface ListenOptions {
   /** Received datagrams waiting for the main thread, in bytes, before new ones are dropped and counted (default 64 MiB). */
   udpQueueBytes?: number;
   onMessage: (frame: Frame, ip: string, receivedAt: number, transport: Transport) => void;
+  /**
+   * Process UDP datagrams in the receiver thread instead of handing them to onMessage: the
+   * results wait there in one queue per level (bounded by udpQueueBytes, estimated; info is shed
+   * first, critical only past twice the bound), and the main thread takes them, critical first,
+   * at most two batches at a time, so a critical event never queues behind a backlog of others.
+   */
+  udpProcessor?: UdpProcessor;
   /** A listener died and cannot go on (the UDP worker thread exited): the service should stop and be restarted. */
   onFatal?: (err: Error) => void;
   log?: (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => void;
@@ -78,10 +115,16 @@ export interface ListenStats {
   framingErrors: number;
   tlsErrors: number;
   socketErrors: number;
+  /** Times a TCP/TLS connection was paused because the spool was full (back-pressure). */
+  paused: number;
+  /** Connections paused now. */
+  pausedNow: number;
   /** Datagrams the kernel dropped on our UDP sockets (Linux /proc/net/udp; last value read); null when unknown. */
   udpKernelDrops: number | null;
   /** Datagrams dropped because the in-process queue to the main thread was full. */
   udpQueueDrops: number;
+  /** Events shed from the processor thread's lanes, by level (with a udpProcessor; the rest of udpQueueDrops were dropped before classification). */
+  udpQueueDropsByLevel: Record<Level, number>;
   /** SO_RCVBUF the kernel granted per UDP socket (bytes, as getsockopt reports). */
   udpRecvBuffer: number[];
 }
@@ -91,6 +134,8 @@ export interface Listeners {
   /** Bound addresses (ports resolved when 0 was asked). */
   addresses: Array<{ transport: Transport; host: string; port: number }>;
   stats(): ListenStats;
+  /** Resume connections paused for back-pressure (call when there is room again). */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -146,13 +191,21 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     framingErrors: 0,
     tlsErrors: 0,
     socketErrors: 0,
+    paused: 0,
+    pausedNow: 0,
     udpKernelDrops: null,
     udpQueueDrops: 0,
+    udpQueueDropsByLevel: { info: 0, warning: 0, critical: 0 },
     udpRecvBuffer: [],
   };
   const closers: Array<() => Promise<void>> = [];
   const addresses: Listeners['addresses'] = [];
   const sockets = new Set<net.Socket>();
+  const paused = new Set<net.Socket>();
+  const resumeAll = (): void => {
+    for (const s of paused) s.resume();
+    paused.clear();
+  };
   const udpPorts: Array<{ host: string; port: number; v6: boolean }> = [];
   let closed = false;
   const readDrops = (): void => {
@@ -230,6 +283,11 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
       const t = Date.now();
       st.bytes += chunk.length;
       for (const f of dec.push(chunk)) deliver(f, ip, t, transport);
+      if (o.full?.() && !sock.destroyed && !paused.has(sock)) {
+        sock.pause();
+        paused.add(sock);
+        st.paused++;
+      }
       if (dec.error !== null && !sock.destroyed) {
         st.framingErrors++;
         o.log?.('warn', `${transport} connection from ${ip} closed: ${dec.error}`);
@@ -247,12 +305,24 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     });
     sock.on('close', () => {
       sockets.delete(sock);
+      paused.delete(sock);
     });
   };
 
   try {
     if ((o.udp ?? []).length > 0) {
-      const w = await startUdpWorker(o.udp!, recvBufferSize, maxFrame, o.udpQueueBytes ?? 64 * 1024 * 1024, (batch) => {
+      const onWorkerStats = (ws: WorkerStats): void => {
+        st.messages.udp = ws.received;
+        st.bytes += ws.bytes - udpBytesSeen;
+        udpBytesSeen = ws.bytes;
+        st.oversize += ws.oversize - udpOversizeSeen;
+        udpOversizeSeen = ws.oversize;
+        st.udpQueueDrops = ws.rawDrops + ws.queueDropsByLevel.reduce((a, b) => a + b, 0);
+        LEVELS.forEach((l, i) => (st.udpQueueDropsByLevel[l] = ws.queueDropsByLevel[i]!));
+      };
+      let udpBytesSeen = 0;
+      let udpOversizeSeen = 0;
+      const w = await startUdpWorker(o.udp!, recvBufferSize, maxFrame, o.udpQueueBytes ?? 64 * 1024 * 1024, o.udpProcessor ?? null, onWorkerStats, (batch) => {
         const data = Buffer.from(batch.data);
         let off = 0;
         for (let i = 0; i < batch.n; i++) {
@@ -323,10 +393,13 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     addresses,
     stats() {
       readDrops();
-      return { ...st, messages: { ...st.messages }, udpRecvBuffer: [...st.udpRecvBuffer] };
+      st.pausedNow = paused.size;
+      return { ...st, messages: { ...st.messages }, udpQueueDropsByLevel: { ...st.udpQueueDropsByLevel }, udpRecvBuffer: [...st.udpRecvBuffer] };
     },
+    resume: resumeAll,
     async close() {
       readDrops();
+      resumeAll();
       closed = true;
       const closing = closers.map((c) => c());
       // Let peers' last frames in: half-close, then destroy whatever lingers.
@@ -363,8 +436,8 @@ export function udpKernelDrops(ports: Array<{ host: string; port: number; v6: bo
 
 // ---- UDP worker ---------------------------------------------------------------------------
 
-/** Datagrams handed from the UDP worker to the main thread. */
-interface UdpBatch {
+/** Datagrams handed from the UDP receiver thread to the main thread (or to the processor thread). */
+export interface UdpBatch {
   n: number;
   /** Payloads back to back (each capped at maxFrame). */
   data: ArrayBuffer;
@@ -373,17 +446,36 @@ interface UdpBatch {
   orig: Uint32Array;
   ips: string[];
   times: Float64Array;
-  /** Datagrams the worker dropped so far because the queue was full. */
+  /** Datagrams the receiver dropped so far because its queue was full. */
   queueDrops: number;
+  /** Datagrams whose PRI says warning or worse (classified first by the processor thread). */
+  urgent?: boolean;
 }
 
-type ToWorker = { type: 'ack'; bytes: number } | { type: 'close' };
-type FromWorker =
+/** Processor-thread counters (cumulative). */
+export interface WorkerStats {
+  received: number;
+  bytes: number;
+  oversize: number;
+  /** Datagrams the receiver thread dropped (its queue of raw datagrams full; not classified yet). */
+  rawDrops: number;
+  /** Events the processor thread shed from its lanes, index = lane (info, warning, critical). */
+  queueDropsByLevel: number[];
+  counters: Record<string, number>;
+}
+
+/** The receiver's and processor's messages on their ports. */
+export type ToWorker = { type: 'ack'; bytes: number } | { type: 'ack-items'; bytes: number } | { type: 'close' };
+export type FromWorker =
   | { type: 'ready'; bound: Array<{ host: string; port: number; granted: number }> }
   | { type: 'error'; message: string }
   | ({ type: 'batch' } & UdpBatch)
+  | { type: 'eof'; queueDrops: number }
+  | { type: 'items'; items: unknown[]; bytes: number; stats: WorkerStats }
+  | { type: 'stats'; stats: WorkerStats }
+  | { type: 'log'; level: 'info' | 'warn' | 'error' | 'debug'; msg: string }
   | { type: 'socket-error'; message: string }
-  | { type: 'closed'; queueDrops: number };
+  | { type: 'closed'; queueDrops: number; stats?: WorkerStats };
 
 interface UdpWorkerData {
   netopsUdpWorker: true;
@@ -391,35 +483,73 @@ interface UdpWorkerData {
   recvBufferSize: number;
   maxFrame: number;
   queueBytes: number;
+  /** Where batches go (the processor thread's port); the main thread when absent. */
+  out?: MessagePort;
 }
 
-/** Start the UDP worker thread; resolves once every socket is bound. */
+/**
+ * Start the UDP receiver thread (and, with a processor, the processor thread it feeds);
+ * resolves once every socket is bound. The receiver does nothing but drain the sockets, so the
+ * kernel's buffer empties even while events are being classified.
+ */
 async function startUdpWorker(
   endpoints: Endpoint[],
   recvBufferSize: number,
   maxFrame: number,
   queueBytes: number,
+  processor: UdpProcessor | null,
+  onStats: (s: WorkerStats) => void,
   onBatch: (b: UdpBatch) => void,
   log: ListenOptions['log'],
   onFatal: ListenOptions['onFatal'],
   onSocketError: (msg: string) => void,
 ): Promise<{ bound: Array<{ host: string; port: number; granted: number }>; close: () => Promise<number> }> {
-  const data: UdpWorkerData = { netopsUdpWorker: true, endpoints, recvBufferSize, maxFrame, queueBytes };
-  // The worker only batches datagrams: a small heap is plenty.
-  const worker = new Worker(new URL(import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
-  let closedWith: ((drops: number) => void) | null = null;
+  const channel = processor ? new MessageChannel() : null;
+  // With a processor the bound is shared: a quarter for raw datagrams (each costs about three
+  // times its size once classified), half for the processor's lanes, which keeps RSS under 200 MB.
+  const data: UdpWorkerData = { netopsUdpWorker: true, endpoints, recvBufferSize, maxFrame, queueBytes: processor ? queueBytes / 4 : queueBytes, out: channel?.port1 };
+  // The receiver only batches datagrams: a small heap is plenty.
+  const worker = new Worker(new URL(import.meta.url), { workerData: data, transferList: channel ? [channel.port1] : [], resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
+  const proc = processor
+    ? new Worker(new URL('./udp-processor.js', import.meta.url), {
+        workerData: { netopsUdpProcessor: true, module: processor.module, options: processor.options, maxFrame, queueBytes: queueBytes / 2, in: channel!.port2 },
+        transferList: [channel!.port2],
+        resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 16 },
+      })
+    : null;
   let ready = false;
   let closing = false;
-  let queueDrops = 0;
+  let rawDrops = 0;
+  let laneDrops = 0;
+  const open = new Set<Worker>(proc ? [worker, proc] : [worker]);
+  let closedAll: (() => void) | null = null;
+  const closedOne = (w: Worker): void => {
+    open.delete(w);
+    if (open.size === 0) closedAll?.();
+  };
+  const total = () => rawDrops + laneDrops;
   const bound = await new Promise<Array<{ host: string; port: number; granted: number }>>((resolve, reject) => {
+    let procReady = proc === null;
+    let boundAt: Array<{ host: string; port: number; granted: number }> | null = null;
+    const maybeReady = () => {
+      if (!procReady || !boundAt) return;
+      ready = true;
+      resolve(boundAt);
+    };
+    const died = (which: string) => (code: number) => {
+      if (closing) return;
+      const err = new Error(`the UDP ${which} thread exited (code ${code}): UDP syslog is no longer received`);
+      if (!ready) return reject(err);
+      log?.('error', err.message);
+      onFatal?.(err);
+    };
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') {
-        ready = true;
-        resolve(m.bound);
-      }
-      else if (m.type === 'error') reject(new Error(m.message));
+        boundAt = m.bound;
+        maybeReady();
+      } else if (m.type === 'error') reject(new Error(m.message));
       else if (m.type === 'batch') {
-        queueDrops = m.queueDrops;
+        rawDrops = m.queueDrops;
         try {
           onBatch(m);
         } finally {
@@ -428,95 +558,158 @@ async function startUdpWorker(
       } else if (m.type === 'socket-error') {
         onSocketError(m.message);
       } else if (m.type === 'closed') {
-        queueDrops = m.queueDrops;
-        closedWith?.(m.queueDrops);
+        rawDrops = m.queueDrops;
+        closedOne(worker);
       }
     });
     worker.on('error', (err) => {
       log?.('error', `udp worker failed: ${err.message}`);
       reject(err);
     });
-    worker.on('exit', (code) => {
-      if (closing) return closedWith?.(queueDrops);
-      const err = new Error(`the UDP receiver thread exited (code ${code}): UDP syslog is no longer received`);
-      if (!ready) return reject(err);
-      log?.('error', err.message);
-      onFatal?.(err);
+    worker.on('exit', died('receiver'));
+    proc?.on('message', (m: FromWorker) => {
+      if (m.type === 'ready') {
+        procReady = true;
+        maybeReady();
+      } else if (m.type === 'error') reject(new Error(m.message));
+      else if (m.type === 'items' || m.type === 'stats') {
+        rawDrops = Math.max(rawDrops, m.stats.rawDrops);
+        laneDrops = m.stats.queueDropsByLevel.reduce((a, b) => a + b, 0);
+        onStats(m.stats);
+        try {
+          processor!.onItems(m.type === 'items' ? m.items : [], m.stats.counters);
+        } finally {
+          if (m.type === 'items') proc.postMessage({ type: 'ack-items', bytes: m.bytes } satisfies ToWorker);
+        }
+      } else if (m.type === 'log') {
+        log?.(m.level, m.msg);
+      } else if (m.type === 'closed') {
+        if (m.stats) {
+          rawDrops = Math.max(rawDrops, m.stats.rawDrops);
+          laneDrops = m.stats.queueDropsByLevel.reduce((a, b) => a + b, 0);
+          onStats(m.stats);
+        }
+        closedOne(proc);
+      }
     });
+    proc?.on('error', (err) => {
+      log?.('error', `udp processor thread failed: ${err.message}`);
+      reject(err);
+    });
+    proc?.on('exit', died('processor'));
   });
   return {
     bound,
     close: () =>
       new Promise<number>((resolve) => {
         closing = true;
-        closedWith = (d) => {
-          closedWith = null;
-          resolve(d);
+        closedAll = () => {
+          closedAll = null;
+          resolve(total());
           void worker.terminate();
+          void proc?.terminate();
         };
+        // The receiver closes its sockets, hands its last batch on and tells the processor (eof),
+        // which hands everything still queued to this thread before it says closed.
         worker.postMessage({ type: 'close' } satisfies ToWorker);
       }),
   };
 }
 
-/** The worker thread: bind, drain the sockets into batches, post them, respect the queue bound. */
+/** Severity of a `<PRI>` at the start of a datagram (0–7); 8 when it has none. */
+export function priSeverity(msg: Uint8Array): number {
+  if (msg[0] !== 0x3c) return 8;
+  let pri = 0;
+  for (let i = 1; i < 5 && i < msg.length; i++) {
+    const c = msg[i]!;
+    if (c === 0x3e) return i > 1 ? pri & 7 : 8;
+    if (c < 0x30 || c > 0x39) return 8;
+    pri = pri * 10 + (c - 0x30);
+  }
+  return 8;
+}
+
+/** The receiver thread: bind, drain the sockets into batches, post them, respect the queue bound. */
 function runUdpWorker(d: UdpWorkerData): void {
-  const port = parentPort!;
+  const control = parentPort!;
+  const port = d.out ?? parentPort!;
   const CHUNK = 1024 * 1024;
   const MAX_MSGS = 1024;
   const sockets: dgram.Socket[] = [];
   let outstanding = 0;
   let queueDrops = 0;
-  let buf = new Uint8Array(new ArrayBuffer(CHUNK));
-  let used = 0;
-  let lens: number[] = [];
-  let orig: number[] = [];
-  let ips: string[] = [];
-  let times: number[] = [];
-  let timer: NodeJS.Timeout | null = null;
+  /** Datagrams gathered for one batch. */
+  interface Pending {
+    buf: Uint8Array;
+    used: number;
+    lens: number[];
+    orig: number[];
+    ips: string[];
+    times: number[];
+    timer: NodeJS.Timeout | null;
+  }
+  const pending = (size: number): Pending => ({ buf: new Uint8Array(new ArrayBuffer(size)), used: 0, lens: [], orig: [], ips: [], times: [], timer: null });
+  // With a processor: datagrams whose PRI says warning or worse go in their own batches, posted
+  // at once and classified first (a hint only: every datagram is classified, in order within each).
+  const normal = pending(CHUNK);
+  const urgent = pending(64 * 1024);
 
-  const flush = (): void => {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    if (lens.length === 0) return;
-    const data = buf.buffer.slice(0, used) as ArrayBuffer;
+  const flushOne = (p: Pending, isUrgent: boolean): void => {
+    if (p.timer) clearTimeout(p.timer);
+    p.timer = null;
+    if (p.lens.length === 0) return;
+    const data = p.buf.buffer.slice(0, p.used) as ArrayBuffer;
     outstanding += data.byteLength;
-    const msg: FromWorker = { type: 'batch', n: lens.length, data, lens: Uint32Array.from(lens), orig: Uint32Array.from(orig), ips, times: Float64Array.from(times), queueDrops };
+    const msg: FromWorker = { type: 'batch', n: p.lens.length, data, lens: Uint32Array.from(p.lens), orig: Uint32Array.from(p.orig), ips: p.ips, times: Float64Array.from(p.times), queueDrops, urgent: isUrgent };
     port.postMessage(msg, [data]);
-    used = 0;
-    lens = [];
-    orig = [];
-    ips = [];
-    times = [];
+    p.used = 0;
+    p.lens = [];
+    p.orig = [];
+    p.ips = [];
+    p.times = [];
+  };
+  const flush = (): void => {
+    flushOne(urgent, true);
+    flushOne(normal, false);
   };
 
   const onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
     const len = Math.min(msg.length, d.maxFrame);
-    if (outstanding + used + len > d.queueBytes) {
+    const isUrgent = d.out !== undefined && priSeverity(msg) <= 4;
+    // Full: drop, except an urgent datagram, kept up to twice the bound.
+    if (outstanding + normal.used + urgent.used + len > d.queueBytes * (isUrgent ? 2 : 1)) {
       queueDrops++;
       return;
     }
-    if (used + len > buf.length) {
-      flush();
-      if (len > buf.length) buf = new Uint8Array(new ArrayBuffer(len));
+    const p = isUrgent ? urgent : normal;
+    if (p.used + len > p.buf.length) {
+      flushOne(p, isUrgent);
+      if (len > p.buf.length) p.buf = new Uint8Array(new ArrayBuffer(len));
     }
-    buf.set(msg.subarray(0, len), used);
-    used += len;
-    lens.push(len);
-    orig.push(msg.length);
-    ips.push(normalizeIp(rinfo.address));
-    times.push(Date.now());
-    if (lens.length >= MAX_MSGS) flush();
-    else timer ??= setTimeout(flush, 2);
+    p.buf.set(msg.subarray(0, len), p.used);
+    p.used += len;
+    p.lens.push(len);
+    p.orig.push(msg.length);
+    p.ips.push(normalizeIp(rinfo.address));
+    p.times.push(Date.now());
+    if (p.lens.length >= MAX_MSGS) flushOne(p, isUrgent);
+    else if (isUrgent) p.timer ??= setTimeout(() => flushOne(urgent, true), 0);
+    else p.timer ??= setTimeout(() => flushOne(normal, false), 2);
   };
 
-  port.on('message', (m: ToWorker) => {
+  const onAck = (m: ToWorker): void => {
     if (m.type === 'ack') outstanding -= m.bytes;
+  };
+  if (d.out) d.out.on('message', onAck);
+  control.on('message', (m: ToWorker) => {
+    if (m.type === 'ack') onAck(m);
     else if (m.type === 'close') {
       let open = sockets.length;
       const done = () => {
         flush();
-        port.postMessage({ type: 'closed', queueDrops } satisfies FromWorker);
+        if (d.out) d.out.postMessage({ type: 'eof', queueDrops } satisfies FromWorker);
+        control.postMessage({ type: 'closed', queueDrops } satisfies FromWorker);
+        d.out?.close();
       };
       if (open === 0) done();
       for (const s of sockets) s.close(() => --open === 0 && done());
@@ -536,17 +729,17 @@ function runUdpWorker(d: UdpWorkerData): void {
           });
         });
         sock.on('message', onMessage);
-        sock.on('error', (err) => port.postMessage({ type: 'socket-error', message: `udp ${ep.host}:${ep.port}: ${err.message}` } satisfies FromWorker));
+        sock.on('error', (err) => control.postMessage({ type: 'socket-error', message: `udp ${ep.host}:${ep.port}: ${err.message}` } satisfies FromWorker));
         sockets.push(sock);
         const a = sock.address();
         bound.push({ host: a.address, port: a.port, granted: sock.getRecvBufferSize() });
       }
     } catch (err) {
       for (const s of sockets) s.close();
-      port.postMessage({ type: 'error', message: `udp: ${(err as Error).message}` } satisfies FromWorker);
+      control.postMessage({ type: 'error', message: `udp: ${(err as Error).message}` } satisfies FromWorker);
       return;
     }
-    port.postMessage({ type: 'ready', bound } satisfies FromWorker);
+    control.postMessage({ type: 'ready', bound } satisfies FromWorker);
   })();
 }
 

@@ -38,21 +38,36 @@ export function neutralise(s: string): string {
     .replace(JINJA_CLOSE, '$1 ');
 }
 
-/** Every string in a JSON-like value neutralised (keys too); other values as they are. */
-export function neutraliseValue<T>(v: T): T {
-  if (typeof v === 'string') return neutralise(v) as T;
-  if (Array.isArray(v)) return v.map(neutraliseValue) as T;
+/** Whether some string in a JSON-like value (keys included) would be changed; walks without allocating. */
+function suspect(v: unknown): boolean {
+  if (typeof v === 'string') return SUSPECT.test(v);
+  if (Array.isArray(v)) return v.some(suspect);
+  if (v && typeof v === 'object') {
+    for (const k in v) if (SUSPECT.test(k) || suspect((v as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+
+function rewrite(v: unknown): unknown {
+  if (typeof v === 'string') return neutralise(v);
+  if (Array.isArray(v)) return v.map(rewrite);
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[neutralise(k)] = neutraliseValue(x);
-    return out as T;
+    for (const [k, x] of Object.entries(v)) out[neutralise(k)] = rewrite(x);
+    return out;
   }
   return v;
+}
+
+/** Every string in a JSON-like value neutralised (keys too); other values as they are. A value with nothing to change is returned as it is (no copy). */
+export function neutraliseValue<T>(v: T): T {
+  return suspect(v) ? (rewrite(v) as T) : v;
 }
 
 /** The event with every field a rule can render neutralised (id and ip are ours, left as they are). */
 export function neutraliseEvent(ev: DeviceEvent): DeviceEvent {
   const out = neutraliseValue(ev);
+  if (out === ev) return ev;
   out.id = ev.id;
   out.ip = ev.ip;
   return out;

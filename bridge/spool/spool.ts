@@ -206,6 +206,15 @@ export class Spool {
     return sp;
   }
 
+  /**
+   * How full the spool is, 0…1 and more: the largest of pending bytes and events against their soft
+   * bounds and bytes waiting for the disk against info's share of the write buffer. Sources that
+   * can wait (TCP) are paused above a threshold of it, so the drop policy never has to act on them.
+   */
+  fill(): number {
+    return Math.max(this.liveBytes / this.o.maxBytes, this.liveCount / this.o.maxEvents, this.writer.unwrittenBytes / (this.o.maxUnwrittenBytes / 2));
+  }
+
   /** Queue an event in its level's lane (written to disk within flushMs). Applies the drop policy. */
   append(ev: DeviceEvent): AppendResult {
     const json = JSON.stringify(ev);

@@ -10,6 +10,7 @@ import { redactUrl, webhookUrl } from '../../bridge/deliver.js';
 import { ProfileError } from '../../bridge/parse.js';
 import { openCorrelator } from '../../bridge/correlate/open.js';
 import type { Correlator } from '../../bridge/correlate/correlator.js';
+import { defaultForwardSet } from '../../bridge/forward.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -46,8 +47,9 @@ events
   --classify-budget DURATION  per-message classification budget (default 20ms; 0: none); over it, the message
                           is set aside: left unclassified, counted (set_aside) and logged
   --flap-window DURATION  flap damping window (default 5m; 0 turns damping off)
-  --forward-set FILE      post only events the pack's rules can match (pack/bridge/forward.json,
-                          written by netops build) plus --forward-level; count the rest
+  --forward-set FILE|none post only events the pack's rules can match plus --forward-level, count
+                          the rest (default: the package's pack/bridge/forward.json, written by
+                          netops build, when it exists; none posts every classified event)
   --forward-level LEVEL   with --forward-set, also post events at this level and above (default critical; none)
   --storm-threshold N     one kind of event from more than N routers/interfaces in --storm-window
                           becomes one summary (default 20; 0 turns summaries off)
@@ -226,7 +228,7 @@ export function resolveBridgeOptions(argv: string[], env: NodeJS.ProcessEnv, log
     profilesDir: one('profiles') ? resolve(one('profiles')!) : undefined,
     classifyBudgetMs: dur('classify-budget'),
     flapWindowMs: flap ?? 300_000,
-    forwardSet: one('forward-set') ? resolve(one('forward-set')!) : null,
+    forwardSet: forwardSetFile(one('forward-set')),
     forwardMinLevel: forwardLevel(one('forward-level')),
     stormThreshold: int('storm-threshold'),
     stormWindowMs: dur('storm-window'),
@@ -245,6 +247,13 @@ export function resolveBridgeOptions(argv: string[], env: NodeJS.ProcessEnv, log
 }
 
 /** --forward-level: info, warning, critical or none. */
+/** --forward-set: a file, `none` (post every classified event), or by default the package's generated one when it exists. */
+function forwardSetFile(v: string | undefined): string | null {
+  if (v === 'none') return null;
+  if (v !== undefined) return resolve(v);
+  return defaultForwardSet();
+}
+
 function forwardLevel(v: string | undefined): 'info' | 'warning' | 'critical' | 'none' | undefined {
   if (v === undefined) return undefined;
   if (v === 'info' || v === 'warning' || v === 'critical' || v === 'none') return v;

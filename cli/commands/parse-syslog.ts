@@ -3,7 +3,7 @@
  * line on stdout. Unrecognised messages are printed too (error: null).
  */
 import { realpathSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import { Classifier, ProfileError } from '../../bridge/parse.js';
 import { parseFlags, UsageError, type FlagSpec } from '../args.js';
@@ -32,6 +32,9 @@ const FLAGS: FlagSpec = {
   profiles: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
+
+/** Line breaks as readline sees them (crlfDelay: Infinity). */
+const LINE_BREAK = /\r\n|\n|\r/;
 
 function write(out: NodeJS.WritableStream, s: string): Promise<void> | null {
   return out.write(s) ? null : new Promise((resolve) => out.once('drain', () => resolve()));
@@ -65,14 +68,38 @@ export default async function parseSyslogCommand(
     }
     throw e;
   }
-  const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
+  // Chunked input and batched output: stdin is split into lines here (CR LF, LF or CR, as
+  // readline does), and events are written about 64 KiB at a time.
+  let out: string[] = [];
+  let outLength = 0;
+  /** Classify one line into the output batch; true when the batch should be written. */
+  const emit = (line: string): boolean => {
+    if (line.trim() === '') return false;
     const event = classifier.parse(line, opts.ip);
     const text = opts.pretty ? `${JSON.stringify(event, null, 2)}\n\n` : `${JSON.stringify(event)}\n`;
-    const wait = write(io.stdout, text);
+    out.push(text);
+    outLength += text.length;
+    return outLength >= 64 * 1024;
+  };
+  const flush = async (): Promise<void> => {
+    if (out.length === 0) return;
+    const wait = write(io.stdout, out.join(''));
+    out = [];
+    outLength = 0;
     if (wait) await wait;
+  };
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  for await (const chunk of io.stdin) {
+    const text = carry + (typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
+    const parts = text.split(LINE_BREAK);
+    // (a CR LF split between chunks gives an empty line, skipped like every blank line)
+    carry = parts.pop()!;
+    for (const line of parts) if (emit(line)) await flush();
   }
+  carry += decoder.end();
+  for (const line of carry.split(LINE_BREAK)) if (emit(line)) await flush();
+  await flush();
   if (opts.stats) io.stderr.write(`${JSON.stringify(classifier.stats)}\n`);
   return 0;
 }

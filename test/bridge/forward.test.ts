@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { buildPack } from '../../generator/build.js';
 import { writePack } from '../../generator/write.js';
 import { startBridge } from '../../bridge/bridge.js';
-import { criterion, forwards, loadForwardSet, type ForwardSet } from '../../bridge/forward.js';
+import { criterion, defaultForwardSet, forwards, loadForwardSet, type ForwardSet } from '../../bridge/forward.js';
 import { webhookUrl } from '../../bridge/deliver.js';
 import { testEvent } from '../support/events.js';
 import { REPO } from '../support/st2-schemas.js';
@@ -74,6 +74,10 @@ describe('bridge/forward: post only what the rules can match', function () {
   it('the repository pack carries the forward set of every rule', () => {
     const set = loadForwardSet(join(REPO, 'pack', 'bridge', 'forward.json'));
     expect(set.rules.map((r) => r.name)).to.include.members(['bgp_session_down', 'interface_down', 'event_storm']);
+  });
+
+  it('the CLI uses the package pack/bridge/forward.json by default (--forward-set none turns it off)', () => {
+    expect(defaultForwardSet()).to.equal(join(REPO, 'pack', 'bridge', 'forward.json'));
   });
 
   it('evaluates StackStorm operators, erring towards posting, and the minimum level', () => {

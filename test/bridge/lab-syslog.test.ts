@@ -35,7 +35,7 @@ describe('lab syslog → bridge → StackStorm webhook', function () {
     st2 = await startSt2Webhook({ apiKey: KEY, keepPayloads: true, onEvent: (payload, at) => arrived.push({ payload, at }) });
     const { port3164, port5424, relayTarget } = lab.syslog;
     expect(relayTarget, 'the lab relays router syslog to the host loopback').to.equal('127.0.0.1');
-    bridge = spawn(process.execPath, [CLI, 'bridge', '--udp', `127.0.0.1:${port3164}`, '--udp', `127.0.0.1:${port5424}`,
+    bridge = spawn(process.execPath, [CLI, 'bridge', '--forward-set', 'none', '--udp', `127.0.0.1:${port3164}`, '--udp', `127.0.0.1:${port5424}`,
       '--inventory', LAB_INVENTORY, '--trusted-relay', relayTarget!, '--spool', join(dir, 'spool'), '--st2-url', st2.url, '--stats-log', '0'], {
       env: { ...process.env, ST2_API_KEY: KEY }, stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -28,7 +28,9 @@ export interface Proc {
 }
 
 export async function startBridge(args: string[], statsFile: string, env: Record<string, string> = {}): Promise<Proc> {
-  const child = spawn(process.execPath, [...bridgeArgv(), ...args, '--stats-json', statsFile, '--stats-interval', '100ms', '--stats-log', '0'], {
+  // These tests count every classified event at the webhook: no forward set unless they ask for one.
+  const forward = args.includes('--forward-set') ? [] : ['--forward-set', 'none'];
+  const child = spawn(process.execPath, [...bridgeArgv(), ...forward, ...args, '--stats-json', statsFile, '--stats-interval', '100ms', '--stats-log', '0'], {
     env: { ...process.env, ST2_API_KEY: KEY, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

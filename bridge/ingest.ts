@@ -1,0 +1,49 @@
+/**
+ * One received frame → the event the bridge goes on with, or nothing (counted): classify,
+ * mark truncation, skip unknown messages unless they are forwarded, neutralise device text.
+ * The same step runs in the UDP receiver thread (bridge/ingest-worker.ts) and on the main thread
+ * for TCP/TLS frames, with the same counters.
+ */
+import type { DeviceEvent } from './event.js';
+import type { Frame } from './framing.js';
+import { neutraliseEvent } from './neutralise.js';
+import type { Classifier } from './parse.js';
+
+/** What ingesting counted (cumulative). */
+export interface IngestCounters {
+  parsed: number;
+  unknown: number;
+  unknownForwarded: number;
+  /** Unknown messages not forwarded (--forward-unknown off). */
+  unknownSkipped: number;
+  /** The classifier threw (it should not): the message is dropped and counted. */
+  parseExceptions: number;
+}
+
+export const zeroCounters = (): IngestCounters => ({ parsed: 0, unknown: 0, unknownForwarded: 0, unknownSkipped: 0, parseExceptions: 0 });
+
+/** Add b's counts into a. */
+export function addCounters(a: IngestCounters, b: IngestCounters): void {
+  for (const k of Object.keys(a) as Array<keyof IngestCounters>) a[k] += b[k];
+}
+
+/** Classify one frame; null when it goes no further (counted in `c`). */
+export function ingestFrame(classifier: Classifier, frame: Frame, ip: string, receivedAt: number, forwardUnknown: boolean, c: IngestCounters): DeviceEvent | null {
+  let ev: DeviceEvent;
+  try {
+    ev = classifier.parse(frame.data.toString('utf8'), ip, receivedAt / 1000);
+  } catch {
+    c.parseExceptions++;
+    return null;
+  }
+  if (frame.truncated) ev.message_details = { ...ev.message_details, truncated: true, original_length: frame.length };
+  if (ev.error === null) {
+    c.unknown++;
+    if (!forwardUnknown) {
+      c.unknownSkipped++;
+      return null;
+    }
+    c.unknownForwarded++;
+  } else c.parsed++;
+  return neutraliseEvent(ev);
+}
