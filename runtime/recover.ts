@@ -9,6 +9,7 @@ import { rmSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskDefinition } from './define.js';
 import { clearJournal, readJournal, writeJournal } from './journal.js';
+import { clearRunning } from './running.js';
 import { holderAlive } from './locks.js';
 import type { Options } from './options.js';
 import type { RunExtras } from './run.js';
@@ -64,6 +65,7 @@ export async function recoverSite(site: string, sot: SourceOfTruth, opts: Option
       }
       await sot.commit(e.plan);
       clearJournal(opts.stateDir, site, e.txn);
+      clearRunning(opts.stateDir, e.txn);
       out.notes.push(`recovered: the interrupted ${what} was completed on ${e.routers.join(', ')} and committed`);
       continue;
     }
@@ -78,6 +80,7 @@ export async function recoverSite(site: string, sot: SourceOfTruth, opts: Option
     }
     await sot.abort(e.plan);
     clearJournal(opts.stateDir, site, e.txn);
+    clearRunning(opts.stateDir, e.txn);
     out.notes.push(`recovered: the interrupted ${what} was rolled back${done.size ? ` (${[...done].map(([h, d]) => `${h}: ${d}`).join(', ')})` : ''}; nothing of it was kept`);
   }
   sweepRunDirs(opts.stateDir);

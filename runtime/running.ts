@@ -15,9 +15,16 @@ export type RunningChange = HistoryEntry & { routers: string[] };
 /** The directory of the markers. */
 export const runningDir = (stateDir: string): string => join(stateDir, 'running');
 
+const markerPath = (stateDir: string, id: string): string => join(runningDir(stateDir), `${id.replace(/[^\w.-]/g, '_')}.json`);
+
+/** Remove the marker a run killed before its end left behind (recovery calls this). */
+export function clearRunning(stateDir: string, id: string): void {
+  try { rmSync(markerPath(stateDir, id), { force: true }); } catch { /* best effort, like the marker itself */ }
+}
+
 /** Write the marker; returns the function that removes it. */
 export function markRunning(stateDir: string, c: RunningChange): () => void {
-  const p = join(runningDir(stateDir), `${c.id.replace(/[^\w.-]/g, '_')}.json`);
+  const p = markerPath(stateDir, c.id);
   try {
     mkdirSync(runningDir(stateDir), { recursive: true, mode: 0o755 });
     // Replaced atomically (a reader never sees half of it); not fsynced: it only matters while the run lives.

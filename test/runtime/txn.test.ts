@@ -96,6 +96,7 @@ describe('changes that are stopped, killed or concurrent (lab)', function () {
     }
     await untilGone(j.run);
     expect(readdirSync(join(stateDir, 'journal', 'bma')), 'the killed change left its journal').to.have.length(1);
+    expect(readdirSync(join(stateDir, 'running')), 'and its "change in progress" marker (the bridge names it)').to.include(`${j.txn}.json`);
     expect((await storeSite()).peers.find((p) => p.ip === '10.0.0.1')?.status).to.equal('pending');
     const next = await netops(['run', 'add_peer', 'in=bma', 'ip=10.0.0.5', 'as=65200'], { NETOPS_LOCK_WAIT: '60' });
     expect(next.code, next.out + next.err).to.equal(0);
@@ -105,6 +106,7 @@ describe('changes that are stopped, killed or concurrent (lab)', function () {
     expect(v.peers.map((p) => [p.ip, p.status])).to.deep.equal([['10.0.0.5', 'active']]);
     expect(v.allocations.map((a) => a.address)).to.deep.equal(['10.0.0.5']);
     expect(readdirSync(join(stateDir, 'journal', 'bma'))).to.deep.equal([]);
+    expect(readdirSync(join(stateDir, 'running')), 'recovery removed the dead run\'s marker').to.deep.equal([]);
   });
 
   it('netops recover finishes an interrupted removal', async () => {
