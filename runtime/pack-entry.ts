@@ -63,7 +63,8 @@ export { openSot, connectionVars } from '../sot/open.js';
 export { inventoryYaml } from '../sot/inventory.js';
 export { parse as parseYaml } from 'yaml';
 export { helpEntry } from './chat/help.js';
-export { decideEntry } from './decide.js';
+/** netops.decide's entry (loaded on use: it pulls in axios for StackStorm's API). */
+export const decideEntry: typeof import('./decide.js').decideEntry = async (...a) => (await import('./decide.js')).decideEntry(...a);
 export { AccessConfigError, terminalUser } from './access.js';
 export { checkApprover } from './approval.js';
 export { recordDecision } from './gate.js';
