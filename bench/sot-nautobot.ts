@@ -8,12 +8,20 @@
  */
 import axios from 'axios';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NautobotSourceOfTruth } from '../sot/nautobot/index.js';
 import type { Actor, Change } from '../sot/types.js';
 import type { CallTiming } from '../sot/nautobot/client.js';
-import { ensureNautobot, resetNautobotPeers, teardownNautobotIfStarted } from '../test/support/nautobot.js';
+import { ensureNautobot, NB_STATE, resetNautobotPeers, teardownNautobotIfStarted } from '../test/support/nautobot.js';
 import { median, type Figure } from './figure.js';
+import { pidFromFile, treeCpuMs } from './proc-cpu.js';
+
+/** CPU ms used so far by Nautobot's server side: uWSGI (master + workers) and PostgreSQL. */
+function serverCpuMs(): number | null {
+  const roots = [pidFromFile(join(NB_STATE, 'uwsgi.pid')), pidFromFile(join(NB_STATE, 'pg', 'data', 'postmaster.pid'))].filter((x): x is number => x !== null);
+  return roots.length ? treeCpuMs(roots) : null;
+}
 
 const actor: Actor = { user: 'bench', channel: '#bench', via: 'chat', command: '!add peer ip=10.0.0.5 as=65200 in=bma' };
 const change: Change = { kind: 'add_peer', site: 'bma', ip: '10.0.0.5', as: 65200, description: 'bench peer', routers: [] };
@@ -34,9 +42,10 @@ export async function benchSotNautobot(runs = Number(process.env.BENCH_RUNS_NAUT
     await resetNautobotPeers([change.ip]);
     // warm every uWSGI worker (the first GraphQL query of a worker builds the schema)
     for (let i = 0; i < 6; i++) await sot.site('bma');
-    const t = { site: [] as number[], plan: [] as number[], prepare: [] as number[], commit: [] as number[], total: [] as number[], run: [] as number[], get: [] as number[] };
+    const t = { site: [] as number[], plan: [] as number[], prepare: [] as number[], commit: [] as number[], total: [] as number[], run: [] as number[], get: [] as number[], cpu: [] as number[] };
     for (let i = 0; i < runs; i++) {
       // as runTask does it: read the site (routers for the inventory), then plan, prepare, commit
+      const c0 = serverCpuMs();
       const ts = performance.now();
       phase = 'site';
       const view = (await sot.site(change.site))!;
@@ -51,6 +60,8 @@ export async function benchSotNautobot(runs = Number(process.env.BENCH_RUNS_NAUT
       await sot.commit(plan);
       const t3 = performance.now();
       phase = '';
+      const c1 = serverCpuMs();
+      if (c0 !== null && c1 !== null) t.cpu.push(c1 - c0);
       t.site.push(t0 - ts);
       t.run.push(t3 - ts);
       t.plan.push(t1 - t0);
@@ -74,6 +85,7 @@ export async function benchSotNautobot(runs = Number(process.env.BENCH_RUNS_NAUT
       fig('sot nautobot: prepare', t.prepare),
       fig('sot nautobot: commit', t.commit),
       fig('sot nautobot: one REST GET (scale)', t.get),
+      ...(t.cpu.length ? [fig('sot nautobot: server CPU per add peer as a run does it (uWSGI + PostgreSQL, /proc)', t.cpu)] : []),
       ...[...calls].map(([k, xs]) => ({ ...fig(`sot nautobot call ${k}`, xs), runs: xs.length })),
     ];
   } finally {

@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { yaml } from '../sot/yaml-lib.js';
 
 /** One router as netops sees it. */
 export interface InventoryHost {
@@ -91,7 +91,7 @@ export function fromAnsibleList(list: AnsibleList, path = '<inventory>'): Invent
 
 /** Parse Ansible YAML inventory text into sites and hosts. */
 export function parseInventory(text: string, path = '<inventory>'): Inventory {
-  const doc = (parse(text) ?? {}) as { all?: Group };
+  const doc = (yaml().parse(text) ?? {}) as { all?: Group };
   const all = doc.all ?? {};
   const sitesGroup = all.children?.sites ?? null;
   const sites = new Map<string, InventoryHost[]>();

@@ -61,9 +61,12 @@ export { withStopSignals } from './session.js';
 export const recoverSite: typeof import('./recover.js').recoverSite = async (...a) => (await import('./recover.js')).recoverSite(...a);
 export { openSot, connectionVars } from '../sot/open.js';
 export { inventoryYaml } from '../sot/inventory.js';
-export { parse as parseYaml } from 'yaml';
+import { yaml } from '../sot/yaml-lib.js';
+/** YAML's parse (the `yaml` package, loaded on first use). */
+export const parseYaml = (text: string): unknown => yaml().parse(text);
 export { helpEntry } from './chat/help.js';
-export { decideEntry } from './decide.js';
+/** netops.decide's entry (loaded on use: it pulls in axios for StackStorm's API). */
+export const decideEntry: typeof import('./decide.js').decideEntry = async (...a) => (await import('./decide.js')).decideEntry(...a);
 export { AccessConfigError, terminalUser } from './access.js';
 export { checkApprover } from './approval.js';
 export { recordDecision } from './gate.js';

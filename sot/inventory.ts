@@ -2,7 +2,7 @@
  * The Ansible inventory derived from the source of truth (never edited by hand): sites are
  * the child groups of `sites`, each router a host with the vars the playbooks read.
  */
-import { stringify } from 'yaml';
+import { yaml } from './yaml-lib.js';
 import type { Platform, Router, SiteView } from './types.js';
 
 /** ansible_network_os of each platform. */
@@ -42,5 +42,5 @@ export function inventoryDoc(connection: Record<string, unknown>, sites: SiteVie
 
 /** The inventory as YAML text for ansible-playbook -i. */
 export function inventoryYaml(connection: Record<string, unknown>, sites: SiteView[], perRouter?: (r: Router) => Record<string, unknown>): string {
-  return '# Derived from the netops source of truth (npx netops inventory); do not edit.\n' + stringify(inventoryDoc(connection, sites, perRouter), { lineWidth: 0 });
+  return '# Derived from the netops source of truth (npx netops inventory); do not edit.\n' + yaml().stringify(inventoryDoc(connection, sites, perRouter), { lineWidth: 0 });
 }

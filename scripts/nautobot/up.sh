@@ -93,7 +93,7 @@ T_MIGRATE=$(secs "$t")
 # ------------------------------------------------------------ web server (uWSGI)
 t=$(date +%s)
 if ! nb_pid_alive "$NB_STATE/uwsgi.pid"; then
-  nb_server start --http11-socket "127.0.0.1:$NB_PORT" --master --processes 3 --threads 2 --enable-threads \
+  nb_server start --http11-socket "127.0.0.1:$NB_PORT" --master --processes "${NETOPS_NAUTOBOT_PROCESSES:-3}" --threads "${NETOPS_NAUTOBOT_THREADS:-2}" --enable-threads \
     --die-on-term --worker-reload-mercy 5 --reload-mercy 5 --harakiri 120 --pidfile "$NB_STATE/uwsgi.pid" --daemonize "$NB_STATE/log/uwsgi.log" \
     --env "NAUTOBOT_ROOT=$NB_STATE/root" >>"$NB_STATE/log/uwsgi.log" 2>&1
 fi

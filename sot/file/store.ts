@@ -9,7 +9,8 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isSeq, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { yaml } from '../yaml-lib.js';
 import { withLock } from '../../runtime/locks.js';
 import { contains, ipv4ToInt, parsePrefix, usableSize } from '../ipam.js';
 import { peerOwner, planChange } from '../plan.js';
@@ -192,7 +193,7 @@ export class FileStore implements SourceOfTruth {
 function appendRow(doc: Document, list: 'peers' | 'allocations', row: object): void {
   const node = doc.createNode(row);
   const seq = doc.get(list, true);
-  if (isSeq(seq)) { seq.flow = false; seq.items.push(node); } else doc.set(list, doc.createNode([row]));
+  if (yaml().isSeq(seq)) { seq.flow = false; seq.items.push(node); } else doc.set(list, doc.createNode([row]));
 }
 
 function removeWhere<T>(doc: Document, rows: T[], list: string, pred: (r: T) => boolean): boolean {

@@ -11,7 +11,8 @@ import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Document, LineCounter, parseDocument, isMap, isNode, isScalar } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { yaml } from '../yaml-lib.js';
 import { SotError } from '../types.js';
 
 /**
@@ -136,6 +137,7 @@ export function readYamlFile<T>(path: string, schema: object): YamlFile<T> {
 }
 
 function parseFull<T>(path: string, text: string, schema: object): YamlFile<T> {
+  const { LineCounter, parseDocument, isMap, isNode, isScalar } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -160,6 +162,7 @@ function parseFull<T>(path: string, text: string, schema: object): YamlFile<T> {
 
 /** Where in a file a value lies (for semantic errors found after the schema check). */
 export function locate(file: YamlFile<unknown>, segs: (string | number)[]): string {
+  const { isNode } = yaml();
   const node = file.doc.getIn(segs, true);
   return where(file.path, file.lc, isNode(node) ? node.range?.[0] : undefined);
 }
