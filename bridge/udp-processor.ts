@@ -72,9 +72,9 @@ async function run(d: ProcessorData): Promise<void> {
   let inFlight = 0;
   let laneState: LaneState = initialLaneState;
   let pumpTimer: NodeJS.Timeout | null = null;
-  const ws = { received: 0, bytes: 0, oversize: 0, rawDrops: 0 };
+  const ws = { received: 0, bytes: 0, oversize: 0, rawDrops: 0, rawDropsByReason: {} as Record<string, number> };
   const dropsByLevel = [0, 0, 0];
-  const stats = (): WorkerStats => ({ ...ws, queueDropsByLevel: [...dropsByLevel], counters: proc.counters() });
+  const stats = (): WorkerStats => ({ ...ws, rawDropsByReason: { ...ws.rawDropsByReason }, queueDropsByLevel: [...dropsByLevel], counters: proc.counters() });
 
   const sendBatch = (): void => {
     const items: unknown[] = [];
@@ -143,9 +143,11 @@ async function run(d: ProcessorData): Promise<void> {
   let offset = 0;
   let working = false;
   let eof: number | null = null;
+  let eofReasons: Record<string, number> | null = null;
   const SLICE = 256;
   const finish = (): void => {
     ws.rawDrops = eof!;
+    if (eofReasons) ws.rawDropsByReason = eofReasons;
     clearInterval(statsTimer);
     if (pumpTimer) clearTimeout(pumpTimer);
     // Everything still queued goes to the main thread before it hears 'closed'.
@@ -162,6 +164,7 @@ async function run(d: ProcessorData): Promise<void> {
       const b = current[0];
       if (!b) break;
       ws.rawDrops = b.queueDrops;
+      if (b.dropsByReason) ws.rawDropsByReason = b.dropsByReason;
       const data = Buffer.from(b.data);
       for (; at < b.n && n < SLICE; at++, n++) {
         const len = b.lens[at]!;
@@ -184,7 +187,10 @@ async function run(d: ProcessorData): Promise<void> {
 
   d.in.on('message', (m: FromWorker) => {
     if (m.type === 'batch') (m.urgent ? urgentBacklog : backlog).push(m);
-    else if (m.type === 'eof') eof = m.queueDrops;
+    else if (m.type === 'eof') {
+      eof = m.queueDrops;
+      eofReasons = m.dropsByReason ?? null;
+    }
     else return;
     if (!working) {
       working = true;
