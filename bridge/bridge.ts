@@ -321,7 +321,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
           onItems: (items, counters) => {
             udpIngest = counters as unknown as typeof udpIngest;
             noteParseExceptions();
-            for (const ev of items) onEvent(ev as DeviceEvent);
+            for (const text of items) onEvent(JSON.parse(text) as DeviceEvent);
           },
         }
       : undefined,

@@ -27,19 +27,19 @@ const BATCH = 512;
 
 /** A FIFO of items with their sizes; take() from the head, shed() from the tail. */
 class Lane {
-  private items: unknown[] = [];
+  private items: Array<string | undefined> = [];
   private sizes: number[] = [];
   private head = 0;
   get length(): number {
     return this.items.length - this.head;
   }
-  push(item: unknown, size: number): void {
+  push(item: string, size: number): void {
     this.items.push(item);
     this.sizes.push(size);
   }
-  take(): [unknown, number] {
+  take(): [string, number] {
     const h = this.head++;
-    const out: [unknown, number] = [this.items[h], this.sizes[h]!];
+    const out: [string, number] = [this.items[h]!, this.sizes[h]!];
     this.items[h] = undefined;
     if (this.head >= 4096 && this.head * 2 >= this.items.length) {
       this.items = this.items.slice(this.head);
@@ -77,7 +77,7 @@ async function run(d: ProcessorData): Promise<void> {
   const stats = (): WorkerStats => ({ ...ws, rawDropsByReason: { ...ws.rawDropsByReason }, queueDropsByLevel: [...dropsByLevel], counters: proc.counters() });
 
   const sendBatch = (): void => {
-    const items: unknown[] = [];
+    const items: string[] = [];
     let bytes = 0;
     while (items.length < BATCH) {
       const pick = pickLane([lanes[0]!.length > 0, lanes[1]!.length > 0, lanes[2]!.length > 0], laneState);
@@ -89,7 +89,7 @@ async function run(d: ProcessorData): Promise<void> {
       bytes += size;
     }
     inFlight++;
-    main.postMessage({ type: 'items', items, bytes, stats: stats() } satisfies FromWorker);
+    main.postMessage({ type: 'items', text: items.join('\n'), n: items.length, bytes, stats: stats() } satisfies FromWorker);
   };
   const pump = (): void => {
     if (pumpTimer) clearTimeout(pumpTimer);

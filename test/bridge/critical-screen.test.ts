@@ -64,7 +64,7 @@ describe('bridge: the critical screen (raw queue full, nothing critical dropped)
       udpProcessor: {
         module: new URL('../support/gated-processor.js', import.meta.url).href,
         options,
-        onItems: (got) => items.push(...(got as DeviceEvent[])),
+        onItems: (got) => items.push(...got.map((t) => JSON.parse(t) as DeviceEvent)),
       },
       criticalScreen: criticalScreen(classifier.profiles),
     });

@@ -1,6 +1,6 @@
 /** Device text made harmless for Jinja and Slack: a given/want table, and what is left alone. */
 import { expect } from 'chai';
-import { neutralise, neutraliseEvent } from '../../bridge/neutralise.js';
+import { SUSPECT, isSuspect, neutralise, neutraliseEvent } from '../../bridge/neutralise.js';
 import { testEvent } from '../support/events.js';
 
 const CASES: Array<[string, string]> = [
@@ -33,5 +33,23 @@ describe('bridge/neutralise', function () {
     expect(ev.message_details).to.deep.equal({ values: { reason: '‹!here>', 'k{ {': [''] } });
     expect(ev.yang_message).to.deep.equal({ a: { b: '{ %x% }' } });
     expect([ev.id, ev.ip, ev.timestamp]).to.deep.equal(['id-1', '192.0.2.1', 1_700_000_001]);
+  });
+});
+
+describe('bridge/neutralise: isSuspect (the hand-written scan) agrees with the SUSPECT regex', () => {
+  it('on 200,000 random strings over the characters that matter', () => {
+    const alphabet = ['a', 'Z', 'x', ' ', '<', '!', '@', '#', '{', '}', '%', 'here', 'HeRe', 'channel', 'everyone', 'chan', '\u0000', '\u001b', '\u001f', '\u007f', '\u0085', '\u009f', '\u00a0', 'é', '\u061c', '\u200e', '\u200f', '\u2028', '\u2029', '\u202a', '\u202e', '\u202f', '\u2066', '\u2069', '\u206a', '7', '>', 'ſ', 'K'];
+    let seed = 42;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    let suspects = 0;
+    for (let i = 0; i < 200_000; i++) {
+      let s = '';
+      const len = rnd(8);
+      for (let j = 0; j < len; j++) s += alphabet[rnd(alphabet.length)];
+      const want = SUSPECT.test(s);
+      if (want) suspects++;
+      if (isSuspect(s) !== want) expect.fail(`isSuspect(${JSON.stringify(s)}) should be ${want}`);
+    }
+    expect(suspects).to.be.greaterThan(300);
   });
 });
