@@ -5,7 +5,7 @@
  * The main thread has vetted the same profiles before starting the thread.
  */
 import type { Frame } from './framing.js';
-import { ingestFrame, zeroCounters } from './ingest.js';
+import { ingestFrameJson, zeroCounters } from './ingest.js';
 import type { Processor } from './listen.js';
 import { Classifier } from './parse.js';
 
@@ -29,10 +29,8 @@ export function createProcessor(o: IngestWorkerOptions, log: (level: 'info' | 'w
   const c = zeroCounters();
   return {
     process(frame: Frame, ip: string, receivedAt: number) {
-      const ev = ingestFrame(classifier, frame, ip, receivedAt, o.forwardUnknown, c);
-      if (!ev) return null;
-      const item = JSON.stringify(ev);
-      return { level: ev.level, item, size: SIZE_BASE + SIZE_FACTOR * item.length };
+      const r = ingestFrameJson(classifier, frame, ip, receivedAt, o.forwardUnknown, c);
+      return r ? { level: r.event.level, item: r.json, size: SIZE_BASE + SIZE_FACTOR * r.json.length } : null;
     },
     counters: () => ({ ...c, setAside: classifier.stats.setAside }),
   };

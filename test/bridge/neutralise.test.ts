@@ -1,6 +1,6 @@
 /** Device text made harmless for Jinja and Slack: a given/want table, and what is left alone. */
 import { expect } from 'chai';
-import { SUSPECT, isSuspect, neutralise, neutraliseEvent } from '../../bridge/neutralise.js';
+import { SUSPECT, isSuspect, isSuspectJson, neutralise, neutraliseEvent, neutraliseValue, neutralisedJson } from '../../bridge/neutralise.js';
 import { testEvent } from '../support/events.js';
 
 const CASES: Array<[string, string]> = [
@@ -51,5 +51,32 @@ describe('bridge/neutralise: isSuspect (the hand-written scan) agrees with the S
       if (isSuspect(s) !== want) expect.fail(`isSuspect(${JSON.stringify(s)}) should be ${want}`);
     }
     expect(suspects).to.be.greaterThan(300);
+  });
+});
+
+describe('bridge/neutralise: the JSON-text screen (isSuspectJson) never misses what the walk would neutralise', () => {
+  it('on 50,000 random values, and neutralisedJson equals the JSON of neutraliseEvent', () => {
+    const alphabet = ['a', ' ', '<', '!', '@', '#', '{', '}', '%', 'here', '\\', '"', '/', '\n', '\u0000', '\u001b', '\u0085', '\u2028', '\u202e', 'é', '→', 'x'];
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const str = () => Array.from({ length: rnd(6) }, () => alphabet[rnd(alphabet.length)]).join('');
+    const value = (depth: number): unknown => {
+      const k = rnd(depth > 2 ? 2 : 5);
+      if (k === 0) return str();
+      if (k === 1) return rnd(3) === 0 ? null : rnd(100);
+      if (k === 2) return Array.from({ length: rnd(3) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: rnd(3) }, () => [str(), value(depth + 1)]));
+    };
+    let changed = 0;
+    for (let i = 0; i < 50_000; i++) {
+      const v = value(0);
+      if (neutraliseValue(v) !== v) {
+        changed++;
+        if (!isSuspectJson(JSON.stringify(v))) expect.fail(`missed: ${JSON.stringify(v)}`);
+      }
+      const ev = testEvent(i, { summary: str(), raw: str(), message_details: { m: value(1) } });
+      expect(neutralisedJson(ev).json).to.equal(JSON.stringify(neutraliseEvent(ev)));
+    }
+    expect(changed).to.be.greaterThan(1000);
   });
 });
