@@ -109,7 +109,7 @@ async function step(rate: number, seconds: number, lines: string[]): Promise<Ste
     const lost = expected - received + bridgeDrops;
     const why = [
       kernel > 0 ? `kernel dropped ${kernel} (receiver thread behind)` : '',
-      queue > 0 ? `queues dropped ${queue} (${JSON.stringify(s.udp_queue_drops_by_level)}; classification behind)` : '',
+      queue > 0 ? `queues dropped ${queue} (raw by reason ${JSON.stringify(s.udp_raw_drops_by_reason ?? {})}, lanes by level ${JSON.stringify(s.udp_queue_drops_by_level)}; classification behind)` : '',
       bridgeDrops > 0 ? `bridge dropped ${bridgeDrops} ${JSON.stringify(s.dropped)}` : '',
       expected - received - kernel > 0 ? `${expected - received - kernel} not received in time` : '',
       critLost > 0 ? `${critLost} criticals not at the webhook` : '',
