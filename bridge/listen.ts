@@ -99,8 +99,7 @@ export interface ListenOptions {
   udpProcessor?: UdpProcessor;
   /**
    * With a udpProcessor: the critical screen (bridge/screen.ts). When the raw queue is full the
-   * receiver keeps the datagrams it says may be critical (up to four times the raw bound, put
-   * with the urgent ones) and sheds only the others, counted by reason. Without it: PRI ≤ 4 only.
+   * receiver keeps the datagrams it says may be critical (up to twice the raw bound) and sheds only the others, counted by reason. Without it: PRI ≤ 4 only.
    */
   criticalScreen?: ScreenSpec;
   /** A listener died and cannot go on (the UDP worker thread exited): the service should stop and be restarted. */
@@ -139,7 +138,7 @@ export interface ListenStats {
   /**
    * Datagrams dropped raw (before classification, the receiver's queue full), by reason:
    * `not_critical` (the critical screen says it cannot be critical), `warning_hard_full` (PRI
-   * warning, past twice the bound), `critical_hard_full` (may be critical, past four times the bound),
+   * warning, past twice the bound), `critical_hard_full` (may be critical, past twice the bound),
    * `full` (no screen).
    */
   udpRawDropsByReason: Record<string, number>;
@@ -697,15 +696,16 @@ function runUdpWorker(d: UdpWorkerData): void {
 
   const onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
     const len = Math.min(msg.length, d.maxFrame);
-    let isUrgent = d.out !== undefined && priSeverity(msg) <= 4;
+    const isUrgent = d.out !== undefined && priSeverity(msg) <= 4;
     const used = outstanding + normal.used + urgent.used + len;
     if (used > d.queueBytes) {
-      // Full. With a screen: keep what may be critical (up to 4× the bound, classified first),
-      // shed only the rest. Without: keep PRI warning or worse up to twice the bound.
+      // Full. With a screen: keep what may be critical (up to twice the bound, in its place: the
+      // screen keeps every line of a critical-capable tag, e.g. every bgpd line, so putting them
+      // with the urgent ones would make a real critical wait behind a storm of them), shed only
+      // the rest. Without: keep PRI warning or worse up to twice the bound.
       if (mayBeCritical) {
         if (mayBeCritical(msg)) {
-          if (used > d.queueBytes * 4) return drop('critical_hard_full');
-          isUrgent = true;
+          if (used > d.queueBytes * 2) return drop('critical_hard_full');
         } else if (!isUrgent) return drop('not_critical');
         else if (used > d.queueBytes * 2) return drop('warning_hard_full');
       } else if (!isUrgent || used > d.queueBytes * 2) return drop('full');
