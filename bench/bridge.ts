@@ -320,7 +320,7 @@ async function storm(seconds: number, rate: number, criticals: number): Promise<
     const lat = [...sentAt].map(([k, t]) => (arrivals.get(k) ?? Infinity) - t);
     const p99 = percentile(lat, 99);
     const lost = total + criticals - (s.received.total as number);
-    const note = `${arrivals.size}/${criticals} criticals at the webhook, latencies p50 ${round(percentile(lat, 50))} ms max ${round(Math.max(...lat))} ms; sent ${total + criticals}, received ${s.received.total}, kernel drops ${s.udp_kernel_drops ?? 'n/a'}, queue drops ${s.udp_queue_drops}, bridge drops ${s.dropped_total}; not forwarded ${s.not_forwarded}, storm absorbed ${s.storm?.absorbed}, delivered ${s.delivered} (${s.st2?.accept_rate}/s), spool depth ${s.spool.depth}, queue drops by level ${JSON.stringify(s.udp_queue_drops_by_level)}; ${cpuNote(cpu0, cpuAt, seconds)}`;
+    const note = `${arrivals.size}/${criticals} criticals at the webhook, latencies p50 ${round(percentile(lat, 50))} ms max ${round(Math.max(...lat))} ms; sent ${total + criticals}, received ${s.received.total}, kernel drops ${s.udp_kernel_drops ?? 'n/a'}, queue drops ${s.udp_queue_drops}, bridge drops ${s.dropped_total}; not forwarded ${s.not_forwarded}, storm absorbed ${s.storm?.absorbed}, delivered ${s.delivered} (${s.st2?.accept_rate}/s), spool depth ${s.spool.depth}, queue drops by level ${JSON.stringify(s.udp_queue_drops_by_level)}, raw by reason ${JSON.stringify(s.udp_raw_drops_by_reason ?? {})}; ${cpuNote(cpu0, cpuAt, seconds)}`;
     await b.stop();
     return [
       { name: `bridge storm: critical send-to-POST p99 @${rate} msg/s, webhook 200 req/s`, median: round(p99), unit: 'ms', target: '<= 1000 ms', ok: p99 <= 1000, note },

@@ -109,13 +109,13 @@ async function step(rate: number, seconds: number, lines: string[]): Promise<Ste
     const lost = expected - received + bridgeDrops;
     const why = [
       kernel > 0 ? `kernel dropped ${kernel} (receiver thread behind)` : '',
-      queue > 0 ? `queues dropped ${queue} (${JSON.stringify(s.udp_queue_drops_by_level)}; classification behind)` : '',
+      queue > 0 ? `queues dropped ${queue} (raw by reason ${JSON.stringify(s.udp_raw_drops_by_reason ?? {})}, lanes by level ${JSON.stringify(s.udp_queue_drops_by_level)}; classification behind)` : '',
       bridgeDrops > 0 ? `bridge dropped ${bridgeDrops} ${JSON.stringify(s.dropped)}` : '',
       expected - received - kernel > 0 ? `${expected - received - kernel} not received in time` : '',
       critLost > 0 ? `${critLost} criticals not at the webhook` : '',
     ].filter(Boolean).join('; ');
     const ok = lost === 0 && critLost === 0;
-    const note = `sent ${expected} (${res.criticals} critical), received ${received}; kernel ${kernel}, queue ${queue}, spool/bridge ${bridgeDrops}; criticals at webhook ${criticals.size}/${res.criticals}; rss peak ${round(peak)} MB; load ${round(load0, 2)}→${round(loadavg()[0]!, 2)}; ${cpuNote(cpu0, cpu1, seconds)}`;
+    const note = `sent ${expected} (${res.criticals} critical), received ${received}; kernel ${kernel}, queue ${queue}, spool/bridge ${bridgeDrops}; criticals at webhook ${criticals.size}/${res.criticals}; storm ${JSON.stringify(s.storm)}, spool depth by level ${JSON.stringify(s.spool?.depthByLevel)}, delivered ${s.delivered}, not forwarded ${s.not_forwarded}; rss peak ${round(peak)} MB; load ${round(load0, 2)}→${round(loadavg()[0]!, 2)}; ${cpuNote(cpu0, cpu1, seconds)}`;
     w.terminate().catch(() => undefined);
     return { rate, ok, lost, why: why || 'nothing lost', note };
   } finally {

@@ -17,6 +17,7 @@ import type { DeviceEvent, LastChange } from './event.js';
 import { Classifier, DEFAULT_BUDGET_MS } from './parse.js';
 import { addCounters, ingestFrame, zeroCounters, type IngestCounters } from './ingest.js';
 import type { IngestWorkerOptions } from './ingest-worker.js';
+import { criticalScreen } from './screen.js';
 import { senderVerifier, type Senders } from './verify.js';
 import { Damper } from './damping.js';
 import { forwards, loadForwardSet, type ForwardSet } from './forward.js';
@@ -133,6 +134,8 @@ export interface BridgeStats {
   udp_queue_drops: number;
   /** The same by level: the receiver thread sheds info first, critical only past twice its bound. */
   udp_queue_drops_by_level: Record<Level, number>;
+  /** Datagrams dropped raw, before classification (receive queue full), by reason: not_critical (the critical screen said it cannot be critical), warning_hard_full, critical_hard_full, full. */
+  udp_raw_drops_by_reason: Record<string, number>;
   udp_recv_buffer: number[];
   /** Event-loop lag seen by the stats timer (ms). */
   loop_lag_ms: number;
@@ -291,6 +294,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     else noteParseExceptions();
   };
   const inReceiver = o.classifyInReceiver ?? true;
+  const screen = criticalScreen(classifier.profiles);
+  if (inReceiver) log(screen.keepAll ? 'warn' : 'debug', screen.keepAll ? `critical screen: keeps every datagram when the receive queue is full (${screen.why})` : `critical screen: PRI severity <= 2 or one of ${screen.needles.length} tags`);
   const processorOptions: IngestWorkerOptions = { profilesDir: o.profilesDir, budgetMs: o.classifyBudgetMs ?? DEFAULT_BUDGET_MS, forwardUnknown: o.forwardUnknown ?? false };
 
   const listeners = await listen({
@@ -316,10 +321,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
           onItems: (items, counters) => {
             udpIngest = counters as unknown as typeof udpIngest;
             noteParseExceptions();
-            for (const ev of items) onEvent(ev as DeviceEvent);
+            for (const text of items) onEvent(JSON.parse(text) as DeviceEvent);
           },
         }
       : undefined,
+    criticalScreen: screen,
     onFatal: o.onFatal,
     log,
   }).catch(async (err: Error) => {
@@ -347,7 +353,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     const now = Date.now();
     const ls = listeners.stats();
     if (ls.udpQueueDrops > seenQueueDrops) {
-      log('error', `dropped ${ls.udpQueueDrops - seenQueueDrops} UDP datagrams: the bridge's receive queue was full (processing too slow)`);
+      log('error', `dropped ${ls.udpQueueDrops - seenQueueDrops} UDP datagrams: the bridge's receive queue was full (processing too slow); so far raw by reason ${JSON.stringify(ls.udpRawDropsByReason)}, shed from lanes by level ${JSON.stringify(ls.udpQueueDropsByLevel)}`);
       seenQueueDrops = ls.udpQueueDrops;
     }
     if (ls.udpKernelDrops !== null && seenKernelDrops !== null && ls.udpKernelDrops > seenKernelDrops) {
@@ -447,6 +453,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       udp_kernel_drops: ls.udpKernelDrops,
       udp_queue_drops: ls.udpQueueDrops,
       udp_queue_drops_by_level: ls.udpQueueDropsByLevel,
+      udp_raw_drops_by_reason: ls.udpRawDropsByReason,
       udp_recv_buffer: ls.udpRecvBuffer,
       loop_lag_ms: lag,
       gc_forced: gcForced,

@@ -5,7 +5,7 @@
  * The main thread has vetted the same profiles before starting the thread.
  */
 import type { Frame } from './framing.js';
-import { ingestFrame, zeroCounters } from './ingest.js';
+import { ingestFrameJson, zeroCounters } from './ingest.js';
 import type { Processor } from './listen.js';
 import { Classifier } from './parse.js';
 
@@ -16,9 +16,9 @@ export interface IngestWorkerOptions {
   forwardUnknown: boolean;
 }
 
-/** Rough in-memory size of a queued event: its text three times over plus the objects. */
-const SIZE_FACTOR = 3;
-const SIZE_BASE = 600;
+/** Rough in-memory size of a queued event (its JSON text: mostly one byte a character). */
+const SIZE_FACTOR = 1;
+const SIZE_BASE = 64;
 
 export function createProcessor(o: IngestWorkerOptions, log: (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => void): Processor {
   const classifier = new Classifier({
@@ -29,8 +29,8 @@ export function createProcessor(o: IngestWorkerOptions, log: (level: 'info' | 'w
   const c = zeroCounters();
   return {
     process(frame: Frame, ip: string, receivedAt: number) {
-      const ev = ingestFrame(classifier, frame, ip, receivedAt, o.forwardUnknown, c);
-      return ev ? { level: ev.level, item: ev, size: SIZE_BASE + SIZE_FACTOR * ev.raw.length } : null;
+      const r = ingestFrameJson(classifier, frame, ip, receivedAt, o.forwardUnknown, c);
+      return r ? { level: r.event.level, item: r.json, size: SIZE_BASE + SIZE_FACTOR * r.json.length } : null;
     },
     counters: () => ({ ...c, setAside: classifier.stats.setAside }),
   };

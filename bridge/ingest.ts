@@ -6,7 +6,7 @@
  */
 import type { DeviceEvent } from './event.js';
 import type { Frame } from './framing.js';
-import { neutraliseEvent } from './neutralise.js';
+import { neutraliseEvent, neutralisedJson } from './neutralise.js';
 import type { Classifier } from './parse.js';
 
 /** What ingesting counted (cumulative). */
@@ -29,6 +29,17 @@ export function addCounters(a: IngestCounters, b: IngestCounters): void {
 
 /** Classify one frame; null when it goes no further (counted in `c`). */
 export function ingestFrame(classifier: Classifier, frame: Frame, ip: string, receivedAt: number, forwardUnknown: boolean, c: IngestCounters): DeviceEvent | null {
+  const ev = classifyFrame(classifier, frame, ip, receivedAt, forwardUnknown, c);
+  return ev ? neutraliseEvent(ev) : null;
+}
+
+/** The same, the neutralised event as JSON text (the UDP processor thread hands that on). */
+export function ingestFrameJson(classifier: Classifier, frame: Frame, ip: string, receivedAt: number, forwardUnknown: boolean, c: IngestCounters): { event: DeviceEvent; json: string } | null {
+  const ev = classifyFrame(classifier, frame, ip, receivedAt, forwardUnknown, c);
+  return ev ? neutralisedJson(ev) : null;
+}
+
+function classifyFrame(classifier: Classifier, frame: Frame, ip: string, receivedAt: number, forwardUnknown: boolean, c: IngestCounters): DeviceEvent | null {
   let ev: DeviceEvent;
   try {
     ev = classifier.parse(frame.data.toString('utf8'), ip, receivedAt / 1000);
@@ -45,5 +56,5 @@ export function ingestFrame(classifier: Classifier, frame: Frame, ip: string, re
     }
     c.unknownForwarded++;
   } else c.parsed++;
-  return neutraliseEvent(ev);
+  return ev;
 }

@@ -22,14 +22,19 @@ import { readFileSync } from 'node:fs';
 import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { DEFAULT_MAX_FRAME, FrameDecoder, datagramFrame, type Frame } from './framing.js';
 import { LEVELS, type Level } from './spool/levels.js';
+import { compileScreen, priSeverity, type ScreenSpec } from './screen.js';
 
 /**
  * Work done on each UDP datagram in the receiver thread (`ListenOptions.udpProcessor`): a module
  * exporting `createProcessor(options, log): Processor | Promise<Processor>`.
  */
 export interface Processor {
-  /** What to hand to the main thread for one datagram (its level picks the lane; size estimates its memory), or null. */
-  process(frame: Frame, ip: string, receivedAt: number): { level: Level; item: unknown; size: number } | null;
+  /**
+   * What to hand to the main thread for one datagram (its level picks the lane; size estimates its
+   * memory), or null. The item is one line of text (no newline): a batch crosses to the main
+   * thread as one string (a structured clone of event objects costs more than the classification).
+   */
+  process(frame: Frame, ip: string, receivedAt: number): { level: Level; item: string; size: number } | null;
   /** Cumulative counters, sent along to the main thread. */
   counters(): Record<string, number>;
 }
@@ -41,7 +46,7 @@ export interface UdpProcessor {
   /** Structured-clonable options for createProcessor. */
   options: unknown;
   /** Items in lane order (critical first, lower lanes keep their share); counters: the processor's, cumulative. May be called with no items. */
-  onItems: (items: unknown[], counters: Record<string, number>) => void;
+  onItems: (items: string[], counters: Record<string, number>) => void;
 }
 
 /** A bind address. */
@@ -92,6 +97,11 @@ export interface ListenOptions {
    * at most two batches at a time, so a critical event never queues behind a backlog of others.
    */
   udpProcessor?: UdpProcessor;
+  /**
+   * With a udpProcessor: the critical screen (bridge/screen.ts). When the raw queue is full the
+   * receiver keeps the datagrams it says may be critical (up to twice the raw bound) and sheds only the others, counted by reason. Without it: PRI ≤ 4 only.
+   */
+  criticalScreen?: ScreenSpec;
   /** A listener died and cannot go on (the UDP worker thread exited): the service should stop and be restarted. */
   onFatal?: (err: Error) => void;
   log?: (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => void;
@@ -125,6 +135,13 @@ export interface ListenStats {
   udpQueueDrops: number;
   /** Events shed from the processor thread's lanes, by level (with a udpProcessor; the rest of udpQueueDrops were dropped before classification). */
   udpQueueDropsByLevel: Record<Level, number>;
+  /**
+   * Datagrams dropped raw (before classification, the receiver's queue full), by reason:
+   * `not_critical` (the critical screen says it cannot be critical), `warning_hard_full` (PRI
+   * warning, past twice the bound), `critical_hard_full` (may be critical, past twice the bound),
+   * `full` (no screen).
+   */
+  udpRawDropsByReason: Record<string, number>;
   /** SO_RCVBUF the kernel granted per UDP socket (bytes, as getsockopt reports). */
   udpRecvBuffer: number[];
 }
@@ -196,6 +213,7 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     udpKernelDrops: null,
     udpQueueDrops: 0,
     udpQueueDropsByLevel: { info: 0, warning: 0, critical: 0 },
+    udpRawDropsByReason: {},
     udpRecvBuffer: [],
   };
   const closers: Array<() => Promise<void>> = [];
@@ -319,10 +337,11 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
         udpOversizeSeen = ws.oversize;
         st.udpQueueDrops = ws.rawDrops + ws.queueDropsByLevel.reduce((a, b) => a + b, 0);
         LEVELS.forEach((l, i) => (st.udpQueueDropsByLevel[l] = ws.queueDropsByLevel[i]!));
+        if (ws.rawDropsByReason) st.udpRawDropsByReason = { ...ws.rawDropsByReason };
       };
       let udpBytesSeen = 0;
       let udpOversizeSeen = 0;
-      const w = await startUdpWorker(o.udp!, recvBufferSize, maxFrame, o.udpQueueBytes ?? 64 * 1024 * 1024, o.udpProcessor ?? null, onWorkerStats, (batch) => {
+      const w = await startUdpWorker(o.udp!, recvBufferSize, maxFrame, o.udpQueueBytes ?? 64 * 1024 * 1024, o.udpProcessor ?? null, o.criticalScreen ?? null, onWorkerStats, (batch) => {
         const data = Buffer.from(batch.data);
         let off = 0;
         for (let i = 0; i < batch.n; i++) {
@@ -394,7 +413,7 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     stats() {
       readDrops();
       st.pausedNow = paused.size;
-      return { ...st, messages: { ...st.messages }, udpQueueDropsByLevel: { ...st.udpQueueDropsByLevel }, udpRecvBuffer: [...st.udpRecvBuffer] };
+      return { ...st, messages: { ...st.messages }, udpQueueDropsByLevel: { ...st.udpQueueDropsByLevel }, udpRawDropsByReason: { ...st.udpRawDropsByReason }, udpRecvBuffer: [...st.udpRecvBuffer] };
     },
     resume: resumeAll,
     async close() {
@@ -448,6 +467,8 @@ export interface UdpBatch {
   times: Float64Array;
   /** Datagrams the receiver dropped so far because its queue was full. */
   queueDrops: number;
+  /** The same, by reason (cumulative). */
+  dropsByReason?: Record<string, number>;
   /** Datagrams whose PRI says warning or worse (classified first by the processor thread). */
   urgent?: boolean;
 }
@@ -459,6 +480,8 @@ export interface WorkerStats {
   oversize: number;
   /** Datagrams the receiver thread dropped (its queue of raw datagrams full; not classified yet). */
   rawDrops: number;
+  /** The same by reason (UdpBatch.dropsByReason). */
+  rawDropsByReason?: Record<string, number>;
   /** Events the processor thread shed from its lanes, index = lane (info, warning, critical). */
   queueDropsByLevel: number[];
   counters: Record<string, number>;
@@ -470,8 +493,9 @@ export type FromWorker =
   | { type: 'ready'; bound: Array<{ host: string; port: number; granted: number }> }
   | { type: 'error'; message: string }
   | ({ type: 'batch' } & UdpBatch)
-  | { type: 'eof'; queueDrops: number }
-  | { type: 'items'; items: unknown[]; bytes: number; stats: WorkerStats }
+  | { type: 'eof'; queueDrops: number; dropsByReason?: Record<string, number> }
+  /** n items, joined by newlines. */
+  | { type: 'items'; text: string; n: number; bytes: number; stats: WorkerStats }
   | { type: 'stats'; stats: WorkerStats }
   | { type: 'log'; level: 'info' | 'warn' | 'error' | 'debug'; msg: string }
   | { type: 'socket-error'; message: string }
@@ -485,6 +509,7 @@ interface UdpWorkerData {
   queueBytes: number;
   /** Where batches go (the processor thread's port); the main thread when absent. */
   out?: MessagePort;
+  screen: ScreenSpec | null;
 }
 
 /**
@@ -498,6 +523,7 @@ async function startUdpWorker(
   maxFrame: number,
   queueBytes: number,
   processor: UdpProcessor | null,
+  screen: ScreenSpec | null,
   onStats: (s: WorkerStats) => void,
   onBatch: (b: UdpBatch) => void,
   log: ListenOptions['log'],
@@ -507,7 +533,7 @@ async function startUdpWorker(
   const channel = processor ? new MessageChannel() : null;
   // With a processor the bound is shared: a quarter for raw datagrams (each costs about three
   // times its size once classified), half for the processor's lanes, which keeps RSS under 200 MB.
-  const data: UdpWorkerData = { netopsUdpWorker: true, endpoints, recvBufferSize, maxFrame, queueBytes: processor ? queueBytes / 4 : queueBytes, out: channel?.port1 };
+  const data: UdpWorkerData = { netopsUdpWorker: true, endpoints, recvBufferSize, maxFrame, queueBytes: processor ? queueBytes / 4 : queueBytes, out: channel?.port1, screen: processor ? screen : null };
   // The receiver only batches datagrams: a small heap is plenty.
   const worker = new Worker(new URL(import.meta.url), { workerData: data, transferList: channel ? [channel.port1] : [], resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
   const proc = processor
@@ -577,7 +603,7 @@ async function startUdpWorker(
         laneDrops = m.stats.queueDropsByLevel.reduce((a, b) => a + b, 0);
         onStats(m.stats);
         try {
-          processor!.onItems(m.type === 'items' ? m.items : [], m.stats.counters);
+          processor!.onItems(m.type === 'items' && m.n > 0 ? m.text.split('\n') : [], m.stats.counters);
         } finally {
           if (m.type === 'items') proc.postMessage({ type: 'ack-items', bytes: m.bytes } satisfies ToWorker);
         }
@@ -616,18 +642,7 @@ async function startUdpWorker(
   };
 }
 
-/** Severity of a `<PRI>` at the start of a datagram (0–7); 8 when it has none. */
-export function priSeverity(msg: Uint8Array): number {
-  if (msg[0] !== 0x3c) return 8;
-  let pri = 0;
-  for (let i = 1; i < 5 && i < msg.length; i++) {
-    const c = msg[i]!;
-    if (c === 0x3e) return i > 1 ? pri & 7 : 8;
-    if (c < 0x30 || c > 0x39) return 8;
-    pri = pri * 10 + (c - 0x30);
-  }
-  return 8;
-}
+export { priSeverity };
 
 /** The receiver thread: bind, drain the sockets into batches, post them, respect the queue bound. */
 function runUdpWorker(d: UdpWorkerData): void {
@@ -638,6 +653,12 @@ function runUdpWorker(d: UdpWorkerData): void {
   const sockets: dgram.Socket[] = [];
   let outstanding = 0;
   let queueDrops = 0;
+  const dropsByReason: Record<string, number> = {};
+  const drop = (reason: string): void => {
+    queueDrops++;
+    dropsByReason[reason] = (dropsByReason[reason] ?? 0) + 1;
+  };
+  const mayBeCritical = d.screen ? compileScreen(d.screen) : null;
   /** Datagrams gathered for one batch. */
   interface Pending {
     buf: Uint8Array;
@@ -660,7 +681,7 @@ function runUdpWorker(d: UdpWorkerData): void {
     if (p.lens.length === 0) return;
     const data = p.buf.buffer.slice(0, p.used) as ArrayBuffer;
     outstanding += data.byteLength;
-    const msg: FromWorker = { type: 'batch', n: p.lens.length, data, lens: Uint32Array.from(p.lens), orig: Uint32Array.from(p.orig), ips: p.ips, times: Float64Array.from(p.times), queueDrops, urgent: isUrgent };
+    const msg: FromWorker = { type: 'batch', n: p.lens.length, data, lens: Uint32Array.from(p.lens), orig: Uint32Array.from(p.orig), ips: p.ips, times: Float64Array.from(p.times), queueDrops, dropsByReason: { ...dropsByReason }, urgent: isUrgent };
     port.postMessage(msg, [data]);
     p.used = 0;
     p.lens = [];
@@ -676,10 +697,18 @@ function runUdpWorker(d: UdpWorkerData): void {
   const onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
     const len = Math.min(msg.length, d.maxFrame);
     const isUrgent = d.out !== undefined && priSeverity(msg) <= 4;
-    // Full: drop, except an urgent datagram, kept up to twice the bound.
-    if (outstanding + normal.used + urgent.used + len > d.queueBytes * (isUrgent ? 2 : 1)) {
-      queueDrops++;
-      return;
+    const used = outstanding + normal.used + urgent.used + len;
+    if (used > d.queueBytes) {
+      // Full. With a screen: keep what may be critical (up to twice the bound, in its place: the
+      // screen keeps every line of a critical-capable tag, e.g. every bgpd line, so putting them
+      // with the urgent ones would make a real critical wait behind a storm of them), shed only
+      // the rest. Without: keep PRI warning or worse up to twice the bound.
+      if (mayBeCritical) {
+        if (mayBeCritical(msg)) {
+          if (used > d.queueBytes * 2) return drop('critical_hard_full');
+        } else if (!isUrgent) return drop('not_critical');
+        else if (used > d.queueBytes * 2) return drop('warning_hard_full');
+      } else if (!isUrgent || used > d.queueBytes * 2) return drop('full');
     }
     const p = isUrgent ? urgent : normal;
     if (p.used + len > p.buf.length) {
@@ -707,7 +736,7 @@ function runUdpWorker(d: UdpWorkerData): void {
       let open = sockets.length;
       const done = () => {
         flush();
-        if (d.out) d.out.postMessage({ type: 'eof', queueDrops } satisfies FromWorker);
+        if (d.out) d.out.postMessage({ type: 'eof', queueDrops, dropsByReason: { ...dropsByReason } } satisfies FromWorker);
         control.postMessage({ type: 'closed', queueDrops } satisfies FromWorker);
         d.out?.close();
       };

@@ -27,19 +27,19 @@ const BATCH = 512;
 
 /** A FIFO of items with their sizes; take() from the head, shed() from the tail. */
 class Lane {
-  private items: unknown[] = [];
+  private items: Array<string | undefined> = [];
   private sizes: number[] = [];
   private head = 0;
   get length(): number {
     return this.items.length - this.head;
   }
-  push(item: unknown, size: number): void {
+  push(item: string, size: number): void {
     this.items.push(item);
     this.sizes.push(size);
   }
-  take(): [unknown, number] {
+  take(): [string, number] {
     const h = this.head++;
-    const out: [unknown, number] = [this.items[h], this.sizes[h]!];
+    const out: [string, number] = [this.items[h]!, this.sizes[h]!];
     this.items[h] = undefined;
     if (this.head >= 4096 && this.head * 2 >= this.items.length) {
       this.items = this.items.slice(this.head);
@@ -72,12 +72,12 @@ async function run(d: ProcessorData): Promise<void> {
   let inFlight = 0;
   let laneState: LaneState = initialLaneState;
   let pumpTimer: NodeJS.Timeout | null = null;
-  const ws = { received: 0, bytes: 0, oversize: 0, rawDrops: 0 };
+  const ws = { received: 0, bytes: 0, oversize: 0, rawDrops: 0, rawDropsByReason: {} as Record<string, number> };
   const dropsByLevel = [0, 0, 0];
-  const stats = (): WorkerStats => ({ ...ws, queueDropsByLevel: [...dropsByLevel], counters: proc.counters() });
+  const stats = (): WorkerStats => ({ ...ws, rawDropsByReason: { ...ws.rawDropsByReason }, queueDropsByLevel: [...dropsByLevel], counters: proc.counters() });
 
   const sendBatch = (): void => {
-    const items: unknown[] = [];
+    const items: string[] = [];
     let bytes = 0;
     while (items.length < BATCH) {
       const pick = pickLane([lanes[0]!.length > 0, lanes[1]!.length > 0, lanes[2]!.length > 0], laneState);
@@ -89,7 +89,7 @@ async function run(d: ProcessorData): Promise<void> {
       bytes += size;
     }
     inFlight++;
-    main.postMessage({ type: 'items', items, bytes, stats: stats() } satisfies FromWorker);
+    main.postMessage({ type: 'items', text: items.join('\n'), n: items.length, bytes, stats: stats() } satisfies FromWorker);
   };
   const pump = (): void => {
     if (pumpTimer) clearTimeout(pumpTimer);
@@ -143,9 +143,11 @@ async function run(d: ProcessorData): Promise<void> {
   let offset = 0;
   let working = false;
   let eof: number | null = null;
+  let eofReasons: Record<string, number> | null = null;
   const SLICE = 256;
   const finish = (): void => {
     ws.rawDrops = eof!;
+    if (eofReasons) ws.rawDropsByReason = eofReasons;
     clearInterval(statsTimer);
     if (pumpTimer) clearTimeout(pumpTimer);
     // Everything still queued goes to the main thread before it hears 'closed'.
@@ -162,6 +164,7 @@ async function run(d: ProcessorData): Promise<void> {
       const b = current[0];
       if (!b) break;
       ws.rawDrops = b.queueDrops;
+      if (b.dropsByReason) ws.rawDropsByReason = b.dropsByReason;
       const data = Buffer.from(b.data);
       for (; at < b.n && n < SLICE; at++, n++) {
         const len = b.lens[at]!;
@@ -184,7 +187,10 @@ async function run(d: ProcessorData): Promise<void> {
 
   d.in.on('message', (m: FromWorker) => {
     if (m.type === 'batch') (m.urgent ? urgentBacklog : backlog).push(m);
-    else if (m.type === 'eof') eof = m.queueDrops;
+    else if (m.type === 'eof') {
+      eof = m.queueDrops;
+      eofReasons = m.dropsByReason ?? null;
+    }
     else return;
     if (!working) {
       working = true;

@@ -52,6 +52,8 @@ export interface Rule {
   state: Template | null;
   /** null → derive the level from the syslog severity. */
   level: ((c: Ctx) => Level) | null;
+  /** The levels `level` can give (null: from the syslog severity); the receiver's critical screen reads it. */
+  levels: Level[] | null;
   summary: Template | null;
 }
 
@@ -413,6 +415,7 @@ function compileEvent(ck: Checker, os: OsProfiles, file: string, data: unknown, 
       iface: tpl('interface'),
       state: tpl('state'),
       level: levelSpec ? compileLevel(ck, levelSpec.value, levelSpec.path, resolve) : null,
+      levels: levelSpec ? levelsOf(levelSpec.value) : null,
       summary: tpl('summary'),
     } });
   });
@@ -470,6 +473,14 @@ function innerNode(level: YangNode[], key: string | Template): YangNode[] {
   const n: YangNode = { key, leaf: false, children: [] };
   level.push(n);
   return n.children;
+}
+
+/** Every level a `level:` spec can give (its cases' levels, and info, the fall-through). */
+function levelsOf(spec: unknown): Level[] {
+  if (typeof spec === 'string') return [spec as Level];
+  const out = new Set<Level>(['info']);
+  if (Array.isArray(spec)) for (const c of spec) if (isObj(c) && typeof c.level === 'string') out.add(c.level as Level);
+  return [...out];
 }
 
 function compileLevel(ck: Checker, spec: unknown, path: Array<string | number>, resolve: (n: string) => Getter): ((c: Ctx) => Level) | null {

@@ -21,6 +21,11 @@ export class NeedleSet {
   private present = 0;
 
   /** The id of a needle, adding it when new. */
+  /** The text of a needle id. */
+  text(id: number): string {
+    return this.texts[id]!;
+  }
+
   intern(text: string): number {
     let id = this.texts.indexOf(text);
     if (id < 0) {
