@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, type Figure } from './figure.js';
-import { Correlator, historyFileOf } from '../bridge/correlate/correlator.js';
+import { Correlator } from '../bridge/correlate/correlator.js';
 import { FileStore } from '../sot/file/store.js';
 import type { HistoryEntry } from '../sot/types.js';
 
@@ -40,7 +40,7 @@ async function scenario(name: string, spanMs: number, lastIp: string): Promise<F
     const now = Date.now();
     const lines: string[] = [];
     for (let i = 0; i < N; i++) lines.push(JSON.stringify(entry(i, now - spanMs + (spanMs * i) / N)));
-    writeFileSync(historyFileOf(store.dir), lines.join('\n') + '\n');
+    writeFileSync(store.historyFile, lines.join('\n') + '\n');
     const bytes = lines.reduce((a, l) => a + l.length + 1, 0);
     const heapNote = (globalThis as { gc?: () => void }).gc ? '' : ' (run node --expose-gc for the heap figure)';
 
@@ -49,7 +49,7 @@ async function scenario(name: string, spanMs: number, lastIp: string): Promise<F
     gc?.();
     const heap0 = process.memoryUsage().heapUsed;
     const t0 = process.hrtime.bigint();
-    const c = new Correlator({ sot: store, historyFile: historyFileOf(store.dir), windowMs: HOUR, pollMs: 3_600_000, log: () => undefined });
+    const c = new Correlator({ sot: store, historyFile: store.historyFile, windowMs: HOUR, pollMs: 3_600_000, log: () => undefined });
     await c.start();
     const startMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const st = c.stats();
@@ -75,7 +75,7 @@ async function scenario(name: string, spanMs: number, lastIp: string): Promise<F
     }
     const follow: number[] = [];
     for (let k = 0; k < 20; k++) {
-      appendFileSync(historyFileOf(store.dir), JSON.stringify(entry(N + k, Date.now())) + '\n');
+      appendFileSync(store.historyFile, JSON.stringify(entry(N + k, Date.now())) + '\n');
       const s = process.hrtime.bigint();
       await c.poll();
       follow.push(Number(process.hrtime.bigint() - s) / 1e6);

@@ -255,49 +255,53 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
   const [{ pushContext, pushPlaybook, runChange }, { outcomes }] = (await pushing) ?? [await import('./txn.js'), await import('./ansible.js')];
   const push = pushContext(opts, def, name, values, ctx, sot, secrets);
 
+  const routers = hosts.map((h) => h.name);
+  // Observers (the bridge's correlation) see a change while it runs: marked before any router is
+  // touched, unmarked once its audit entry is written (runtime/running.ts).
+  const markChange = (id: string, txn: string | null, steps: string[]) =>
+    markRunning(opts.stateDir, { id, at: new Date().toISOString(), user, channel, via: actor.via, task: name, site, params: base.params, plan: steps, status: 'running', summary: '', txn, routers });
+  const audit = (result: ResultDoc, e: { id: string; txn: string | null; plan: string[]; summary: string }) =>
+    sot.record({ id: e.id, at: new Date().toISOString(), user, channel, via: actor.via, task: name, site, params: result.params, plan: e.plan, status: result.status, summary: e.summary, txn: e.txn })
+      .catch((err: Error) => { result.warnings.push(`the audit log could not be written: ${err.message}`); });
+  const pushedLines = (outs: HostOutcome[]) => outs.flatMap((o) => o.commands.map((c) => `${o.host}: ${c}`));
+
   if (def.risk !== 'change' || dryRun || !plan) {
     const run = newTxn();
     const changing = def.risk === 'change' && !dryRun;
-    const unmark = changing ? markRunning(opts.stateDir, { id: run, at: new Date().toISOString(), user, channel, via: actor.via, task: name, site, params: base.params, plan: [], status: 'running', summary: '', txn: null, routers: hosts.map((h) => h.name) }) : () => undefined;
-    let res;
+    const unmark = changing ? markChange(run, null, []) : () => undefined;
     try {
-      res = await pushPlaybook(push, def.playbook!, values, hosts.map((h) => h.name), run, {
+      const res = await pushPlaybook(push, def.playbook!, values, routers, run, {
         timeout: Math.min(def.timeout, opts.taskTimeout ?? Infinity), check: dryRun && def.risk === 'change', vars: def.vars?.(values, ctx) ?? {}, ...(opts.signal ? { signal: opts.signal } : {}),
       });
-    } catch (e) { unmark(); throw e; }
-    const outs = outcomes(res, hosts.map((h) => h.name));
-    const doc = finish(name, def, values, ctx, outs, { dryRun, user, site, timedOut: res.timedOut, stopped: res.stopped, timeout: Math.min(def.timeout, opts.taskTimeout ?? Infinity), stderr: res.stderr, json: res.json !== null, exitCode: res.exitCode });
-    if (dryRun && plan) doc.summaryLines.splice(1, 0, ...plan.steps.map((s) => `  would ${s}`));
-    const result = done({ ...doc.result, warnings: [...base.warnings, ...doc.result.warnings], summary: doc.summaryLines.join('\n'), hosts: outs });
-    // A change with no source-of-truth record (set interface) is audited too: who changed which router.
-    if (changing) {
-      await sot.record({ id: run, at: new Date().toISOString(), user, channel, via: actor.via, task: name, site, params: result.params, plan: outs.flatMap((o) => o.commands.map((c) => `${o.host}: ${c}`)), status: result.status, summary: result.summary.split('\n')[0]!, txn: null })
-        .catch((e: Error) => { result.warnings.push(`the audit log could not be written: ${e.message}`); });
-    }
-    unmark();
-    return result;
+      const outs = outcomes(res, routers);
+      const doc = finish(name, def, values, ctx, outs, { dryRun, user, site, timedOut: res.timedOut, stopped: res.stopped, timeout: Math.min(def.timeout, opts.taskTimeout ?? Infinity), stderr: res.stderr, json: res.json !== null, exitCode: res.exitCode });
+      if (dryRun && plan) doc.summaryLines.splice(1, 0, ...plan.steps.map((s) => `  would ${s}`));
+      const result = done({ ...doc.result, warnings: [...base.warnings, ...doc.result.warnings], summary: doc.summaryLines.join('\n'), hosts: outs });
+      // A change with no source-of-truth record (set interface) is audited too: who changed which router.
+      if (changing) await audit(result, { id: run, txn: null, plan: pushedLines(outs), summary: result.summary.split('\n')[0]! });
+      return result;
+    } finally { unmark(); }
   }
 
-  let r;
-  const unmark = markRunning(opts.stateDir, { id: plan.txn, at: new Date().toISOString(), user, channel, via: actor.via, task: name, site, params: base.params, plan: plan.steps, status: 'running', summary: '', txn: plan.txn, routers: hosts.map((h) => h.name) });
-  try { r = await runChange(push, sot, plan, user); } catch (e) {
-    unmark();
-    if (e instanceof LockBusy) return refuse(e.message, 'busy', Exit.busy, 'try again when it is done');
-    throw e;
-  }
-  base.sot = r.sot;
-  base.warnings.push(...r.warnings);
-  const doc = finish(name, def, values, ctx, r.outcomes, { dryRun, user, site, timedOut: r.timedOut, stopped: r.stopped, timeout: Math.min(def.timeout, opts.taskTimeout ?? Infinity), stderr: r.stderr, json: r.json, exitCode: r.exitCode });
-  const lines = [...doc.summaryLines];
-  if (gateNote) lines.splice(1, 0, `  ${gateNote}`);
-  if (r.sot.outcome === 'committed') lines.push(...plan.steps.map((s) => `  source of truth: ${s}`));
-  if (r.sot.outcome === 'aborted') lines.push(`  nothing kept: the routers were rolled back and the source of truth was left as it was`);
-  if (r.sot.outcome === 'pending') lines.push(`  NOT CONSISTENT YET: ${r.problem}; the change is journaled as ${plan.txn}: run netops recover in=${site}`);
-  const result = done({ ...doc.result, warnings: [...base.warnings, ...doc.result.warnings], summary: lines.join('\n'), hosts: r.outcomes, next: r.sot.outcome === 'pending' ? `netops recover in=${site}` : doc.result.next ?? null });
-  await sot.record({ id: plan.txn, at: new Date().toISOString(), user, channel, via: actor.via, task: name, site, params: result.params, plan: [...plan.steps, ...r.outcomes.flatMap((o) => o.commands.map((c) => `${o.host}: ${c}`))], status: result.status, summary: result.summary.split('\n')[0]! + (gateNote ? ` (${gateNote})` : ''), txn: plan.txn })
-    .catch((e: Error) => { result.warnings.push(`the audit log could not be written: ${e.message}`); });
-  unmark();
-  return result;
+  const unmark = markChange(plan.txn, plan.txn, plan.steps);
+  try {
+    let r;
+    try { r = await runChange(push, sot, plan, user); } catch (e) {
+      if (e instanceof LockBusy) return refuse(e.message, 'busy', Exit.busy, 'try again when it is done');
+      throw e;
+    }
+    base.sot = r.sot;
+    base.warnings.push(...r.warnings);
+    const doc = finish(name, def, values, ctx, r.outcomes, { dryRun, user, site, timedOut: r.timedOut, stopped: r.stopped, timeout: Math.min(def.timeout, opts.taskTimeout ?? Infinity), stderr: r.stderr, json: r.json, exitCode: r.exitCode });
+    const lines = [...doc.summaryLines];
+    if (gateNote) lines.splice(1, 0, `  ${gateNote}`);
+    if (r.sot.outcome === 'committed') lines.push(...plan.steps.map((s) => `  source of truth: ${s}`));
+    if (r.sot.outcome === 'aborted') lines.push(`  nothing kept: the routers were rolled back and the source of truth was left as it was`);
+    if (r.sot.outcome === 'pending') lines.push(`  NOT CONSISTENT YET: ${r.problem}; the change is journaled as ${plan.txn}: run netops recover in=${site}`);
+    const result = done({ ...doc.result, warnings: [...base.warnings, ...doc.result.warnings], summary: lines.join('\n'), hosts: r.outcomes, next: r.sot.outcome === 'pending' ? `netops recover in=${site}` : doc.result.next ?? null });
+    await audit(result, { id: plan.txn, txn: plan.txn, plan: [...plan.steps, ...pushedLines(r.outcomes)], summary: result.summary.split('\n')[0]! + (gateNote ? ` (${gateNote})` : '') });
+    return result;
+  } finally { unmark(); }
 }
 
 /** Status, exit code and chat lines from the per-host outcomes. */

@@ -10,7 +10,7 @@
  * an entry names a site not seen yet.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { HistoryEntry, Router, SourceOfTruth } from '../../sot/types.js';
 import type { DeviceEvent, LastChange } from '../event.js';
 import { ChangeIndex, indexedChange } from './index.js';
@@ -195,6 +195,3 @@ export class Correlator {
     await this.tail?.close();
   }
 }
-
-/** The audit log file of a file store directory. */
-export const historyFileOf = (dir: string): string => join(dir, 'history.jsonl');

@@ -9,12 +9,12 @@ import { runningDir } from '../../runtime/running.js';
 import { FileStore } from '../../sot/file/store.js';
 import { openSot } from '../../sot/open.js';
 import '../../sot/nautobot/register.js';
-import { Correlator, historyFileOf, type CorrelatorOptions } from './correlator.js';
+import { Correlator, type CorrelatorOptions } from './correlator.js';
 
 /** Open (not start) the correlator on the configured source of truth; `repoRoot` supplies the lab's pack config from a checkout. */
 export function openCorrelator(o: Pick<CorrelatorOptions, 'windowMs' | 'log' | 'pollMs'> & { packDir: string; repoRoot?: string }): Correlator {
   const opts = resolveOptions(o.packDir, {}, o.repoRoot);
   const sot = openSot({ ...opts.sot, seed: null });
-  const historyFile = sot instanceof FileStore ? historyFileOf(sot.dir) : null;
+  const historyFile = sot instanceof FileStore ? sot.historyFile : null;
   return new Correlator({ sot, historyFile, runningDir: runningDir(opts.stateDir), windowMs: o.windowMs, pollMs: o.pollMs, log: o.log });
 }

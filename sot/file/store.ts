@@ -168,13 +168,16 @@ export class FileStore implements SourceOfTruth {
     });
   }
 
+  /** The append-only audit log (followed by the bridge's correlation). */
+  get historyFile(): string { return join(this.dir, 'history.jsonl'); }
+
   async record(entry: HistoryEntry): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    appendFileSync(join(this.dir, 'history.jsonl'), JSON.stringify(entry) + '\n', { mode: 0o644 });
+    appendFileSync(this.historyFile, JSON.stringify(entry) + '\n', { mode: 0o644 });
   }
 
   async history(filter: { site?: string; limit?: number } = {}): Promise<HistoryEntry[]> {
-    const p = join(this.dir, 'history.jsonl');
+    const p = this.historyFile;
     if (!existsSync(p)) return [];
     const out: HistoryEntry[] = [];
     readFileSync(p, 'utf8').split('\n').forEach((line, i, all) => {

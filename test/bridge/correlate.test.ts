@@ -13,7 +13,7 @@ import { agoText, describeEntry } from '../../bridge/correlate/describe.js';
 import { ChangeIndex, indexedChange, pickChange } from '../../bridge/correlate/index.js';
 import { entryRouters, eventRouter, routerMap } from '../../bridge/correlate/routers.js';
 import { LogTail } from '../../bridge/correlate/tail.js';
-import { Correlator, historyFileOf } from '../../bridge/correlate/correlator.js';
+import { Correlator } from '../../bridge/correlate/correlator.js';
 import { FileStore } from '../../sot/file/store.js';
 import { markRunning, runningDir } from '../../runtime/running.js';
 import type { HistoryEntry, SourceOfTruth } from '../../sot/types.js';
@@ -143,7 +143,7 @@ describe('bridge/correlate: changes in progress', function () {
     try {
       cpSync(join(REPO, 'lab', 'sot'), join(dir, 'sot'), { recursive: true });
       const store = new FileStore(join(dir, 'sot'));
-      const c = new Correlator({ sot: store, historyFile: historyFileOf(store.dir), runningDir: runningDir(join(dir, 'state')), windowMs: 60 * MIN, pollMs: 50, log: () => undefined });
+      const c = new Correlator({ sot: store, historyFile: store.historyFile, runningDir: runningDir(join(dir, 'state')), windowMs: 60 * MIN, pollMs: 50, log: () => undefined });
       await c.start();
       const ev = { router: 'bma-edge1', host: 'bma-edge1', ip: '192.0.2.2', peer: '10.0.0.1', interface: null };
       try {
@@ -245,7 +245,7 @@ describe('bridge/correlate: the correlator on a file store', function () {
     } finally { await c.close(); }
   }
 
-  it('follows history.jsonl', async () => follows(store, historyFileOf(store.dir)));
+  it('follows history.jsonl', async () => follows(store, store.historyFile));
 
   it('works through the SourceOfTruth interface alone (history(), as for Nautobot)', async () => {
     const only: SourceOfTruth = {
@@ -258,7 +258,7 @@ describe('bridge/correlate: the correlator on a file store', function () {
 
   it('a store that does not exist yet: no last change, and no error, until it appears', async () => {
     const missing = new FileStore(join(dir, 'later'));
-    const c = new Correlator({ sot: missing, historyFile: historyFileOf(missing.dir), windowMs: 60 * MIN, pollMs: 50, log });
+    const c = new Correlator({ sot: missing, historyFile: missing.historyFile, windowMs: 60 * MIN, pollMs: 50, log });
     await c.start();
     try {
       expect(c.lookup(ev)).to.equal(null);

@@ -8,13 +8,13 @@
 import { expect } from 'chai';
 import type { AxiosInstance } from 'axios';
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO, bgpState, useLab, vtysh, waitForBgpState } from '../support/lab.js';
 import { NB_TOKEN_FILE, NB_URL, nbApi, resetNautobotPeers, teardownNautobotIfStarted, useNautobot } from '../support/nautobot.js';
-import { processesOfRun } from '../../runtime/proc.js';
+import { untilRunGone, waitForPushing } from '../support/runs.js';
 
 after(teardownNautobotIfStarted);
 
@@ -27,7 +27,6 @@ const env = (extra: Record<string, string> = {}) => ({
 });
 const running = () => vtysh('bma-edge1', 'show running-config');
 const neighbors = async () => [...(await running()).matchAll(/^ neighbor (\S+) remote-as/gm)].map((m) => m[1]).sort();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Doc { status: string; exit_code: number; summary: string; error: string | null; warnings: string[]; sot: { outcome: string; txn: string | null; backend: string; steps: string[] } | null; hosts: { host: string; status: string }[] }
 
@@ -62,18 +61,7 @@ async function inNautobot(api: AxiosInstance, ip: string) {
   return { ip: a, peerings, notes };
 }
 
-/** Wait until a change at bma is pushing (its journal says so). */
-async function pushing(timeoutMs = 30_000): Promise<{ txn: string; run: string }> {
-  const dir = join(stateDir, 'journal', 'bma');
-  const t0 = Date.now();
-  while (Date.now() - t0 < timeoutMs) {
-    for (const n of existsSync(dir) ? readdirSync(dir) : []) {
-      try { const e = JSON.parse(readFileSync(join(dir, n), 'utf8')); if (e.phase === 'pushing' && processesOfRun(e.run).length) return e; } catch { /* being written */ }
-    }
-    await sleep(50);
-  }
-  throw new Error('no change started pushing');
-}
+const pushing = () => waitForPushing(stateDir, 'bma', 30_000);
 
 describe('tasks on the lab with the Nautobot source of truth (entry script, ansible-playbook, FRR, Nautobot)', function () {
   this.timeout(600_000);
@@ -159,8 +147,7 @@ describe('tasks on the lab with the Nautobot source of truth (entry script, ansi
     const j = await pushing();
     child.kill('SIGKILL');
     await child;
-    const t0 = Date.now();
-    while (processesOfRun(j.run).length && Date.now() - t0 < 60_000) await sleep(100);
+    await untilRunGone(j.run);
     const pending = await inNautobot(api, '10.0.0.5');
     expect(pending.ip?.status.name, 'the killed change is left pending').to.equal('Reserved');
     const r = await execa('node', [CLI, 'recover', 'in=bma'], { env: env(), reject: false });

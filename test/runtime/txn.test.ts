@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import { REPO, useLab, vtysh, waitForBgpState } from '../support/lab.js';
 import { FileStore } from '../../sot/file/store.js';
 import { processesOfRun } from '../../runtime/proc.js';
+import { untilRunGone, waitForPushing } from '../support/runs.js';
 
 const CLI = join(REPO, 'dist', 'cli', 'netops.js');
 let stateDir = '';
@@ -32,23 +33,8 @@ async function netops(args: string[], extra: Record<string, string> = {}) {
   return { code: r.exitCode ?? -1, doc, out: r.stdout, err: r.stderr };
 }
 
-/** Wait until a change at bma is pushing (its journal says so); returns the journal entry. */
-async function pushing(timeoutMs = 20_000): Promise<{ txn: string; run: string }> {
-  const dir = join(stateDir, 'journal', 'bma');
-  const t0 = Date.now();
-  while (Date.now() - t0 < timeoutMs) {
-    for (const n of existsSync(dir) ? readdirSync(dir) : []) {
-      try { const e = JSON.parse(readFileSync(join(dir, n), 'utf8')); if (e.phase === 'pushing' && processesOfRun(e.run).length) return e; } catch { /* being written */ }
-    }
-    await sleep(50);
-  }
-  throw new Error('no change started pushing');
-}
-
-async function untilGone(run: string, timeoutMs = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (processesOfRun(run).length && Date.now() - t0 < timeoutMs) await sleep(100);
-}
+const pushing = () => waitForPushing(stateDir, 'bma', 20_000);
+const untilGone = (run: string) => untilRunGone(run);
 
 describe('changes that are stopped, killed or concurrent (lab)', function () {
   this.timeout(300_000);
