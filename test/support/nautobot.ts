@@ -19,6 +19,8 @@ export const NB_PORT = Number(process.env.NETOPS_NAUTOBOT_PORT ?? 58080);
 export const NB_URL = `http://127.0.0.1:${NB_PORT}`;
 export const NB_STATE = process.env.NETOPS_NAUTOBOT_STATE ?? join(REPO, '.nautobot');
 export const NB_TOKEN_FILE = join(NB_STATE, 'token');
+/** A view-only user's token (scripts/nautobot/bootstrap.py): object permissions are enforced for it. */
+export const NB_VIEWER_TOKEN_FILE = join(NB_STATE, 'token-viewer');
 const SCRIPTS = join(REPO, 'scripts', 'nautobot');
 
 export interface NautobotInfo {
