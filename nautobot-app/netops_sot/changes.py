@@ -217,9 +217,12 @@ def _create_peer(site, plan, ip, asn, description, routers, active):
         peering = Peering(status=_status(STATUS["peering_active" if active else "peering_pending"]))
         set_record(peering, peering_rec)
         save(peering, user, "add")
-        save(PeerEndpoint(peering=peering, routing_instance=instance, source_ip=local), user, "add")
-        save(PeerEndpoint(peering=peering, source_ip=ip_obj, autonomous_system=as_obj, description=description or ""), user, "add")
-        peering.update_peers()  # as the BGP app's API and forms do: each endpoint's `peer` is the other one
+        # each endpoint's `peer` is the other one (what the BGP app's Peering.update_peers() sets,
+        # here with one save less: the second endpoint is created with its peer)
+        a = save(PeerEndpoint(peering=peering, routing_instance=instance, source_ip=local), user, "add")
+        z = save(PeerEndpoint(peering=peering, source_ip=ip_obj, autonomous_system=as_obj, description=description or "", peer=a), user, "add")
+        a.peer = z
+        save(a, user, "add")
         written.append(peering)
     return written
 
