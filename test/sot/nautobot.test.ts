@@ -311,10 +311,11 @@ describe("sot/nautobot: netops' Nautobot App (nautobot-app/netops_sot)", functio
     await sot.prepare(plan);
     const [ip] = await ipsOf(api, '10.0.0.1');
     const [peering] = await peeringsOf(api, '10.0.0.1');
-    const changes = async (id: string) => (await api.get('extras/object-changes/', { params: { changed_object_id: id } })).data.results as Array<{ request_id: string; user_name: string; action: string; change_context: { value: string } | string; change_context_detail: string }>;
+    const changes = async (id: string) => (await api.get('extras/object-changes/', { params: { changed_object_id: id } })).data.results as Array<{ request_id: string; user_name: string; action: { value: string }; change_context: string; change_context_detail: string }>;
     const [ipc] = await changes(ip.id);
     const pcs = await changes(peering.id);
-    expect(ipc).to.include({ user_name: 'netops-admin', action: 'create', change_context_detail: 'plugins-api:netops_sot-api:changes' });
+    expect(ipc).to.include({ user_name: 'netops-admin', change_context_detail: 'plugins-api:netops_sot-api:changes' });
+    expect([ipc.action.value, ipc.change_context]).to.deep.equal(['create', 'web']);
     expect(pcs.map((c) => c.request_id)).to.include(ipc.request_id);
     expect((await notesOf(api, peering.id)).join('\n')).to.include('netops prepare txn').and.include('by alice via chat #netops').and.include(actor.command);
     await sot.commit(plan);
