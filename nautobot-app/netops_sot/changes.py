@@ -217,12 +217,13 @@ def _create_peer(site, plan, ip, asn, description, routers, active):
         peering = Peering(status=_status(STATUS["peering_active" if active else "peering_pending"]))
         set_record(peering, peering_rec)
         save(peering, user, "add")
-        # each endpoint's `peer` is the other one (what the BGP app's Peering.update_peers() sets,
-        # here with one save less: the second endpoint is created with its peer)
-        a = save(PeerEndpoint(peering=peering, routing_instance=instance, source_ip=local), user, "add")
-        z = save(PeerEndpoint(peering=peering, source_ip=ip_obj, autonomous_system=as_obj, description=description or "", peer=a), user, "add")
-        a.peer = z
-        save(a, user, "add")
+        # each endpoint's `peer` is the other one (what the BGP app's Peering.update_peers() sets),
+        # with one save less: the external endpoint first (its validation is cheap), then the
+        # router's with its peer (validated once: the routing-instance checks are the costly
+        # part), then the external one's peer
+        z = save(PeerEndpoint(peering=peering, source_ip=ip_obj, autonomous_system=as_obj, description=description or ""), user, "add")
+        z.peer = save(PeerEndpoint(peering=peering, routing_instance=instance, source_ip=local, peer=z), user, "add")
+        save(z, user, "add")
         written.append(peering)
     return written
 
