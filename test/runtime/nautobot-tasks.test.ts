@@ -171,7 +171,7 @@ describe('tasks on the lab with the Nautobot source of truth (entry script, ansi
     const nb = await inNautobot(api, '10.0.0.1');
     expect([nb.ip, nb.peerings]).to.deep.equal([null, []]);
     const loc = (await api.get('dcim/locations/', { params: { name: 'bma' } })).data.results[0] as { id: string };
-    const notes = ((await api.get('extras/notes/', { params: { assigned_object_id: loc.id, limit: 1000 } })).data.results as Array<{ note: string }>).map((n) => n.note);
+    const notes = ((await api.get('extras/notes/', { params: { assigned_object_id: loc.id, note__ic: 'removed peer 10.0.0.1', limit: 1000 } })).data.results as Array<{ note: string }>).map((n) => n.note);
     expect(notes.some((n) => /^netops commit txn .*: removed peer 10\.0\.0\.1 .*; by tester via terminal; command: /.test(n)), notes.slice(-5).join('\n')).to.equal(true);
   });
 });

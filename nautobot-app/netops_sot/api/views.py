@@ -2,7 +2,10 @@
 write flag for POST, and Nautobot's object permissions on every object read or written."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from contextlib import nullcontext
+
 from django.db import IntegrityError, transaction
+from nautobot.extras.context_managers import deferred_change_logging_for_bulk_operation
 from nautobot.users.models import Token
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
@@ -82,8 +85,13 @@ class ChangeView(NetopsView):
         if problem:
             return Response({"netops": "bad_request", "detail": problem}, status=status.HTTP_400_BAD_REQUEST)
         phase, plan = request.data["phase"], request.data["plan"]
+        # Phases that only create and update: Nautobot's deferred change logging (as its bulk views
+        # use) serializes each object once, in its final state, into one bulk insert of
+        # ObjectChanges (same user, request id and context). Phases that delete log each deletion
+        # as it happens, so the snapshot is taken before the object is gone.
+        deletes = phase == "abort" or (phase == "commit" and plan["change"]["kind"] == "remove_peer")
         try:
-            with transaction.atomic():
+            with transaction.atomic(), (nullcontext() if deletes else deferred_change_logging_for_bulk_operation()):
                 result = changes.PHASES[phase](request.user, plan)
         except DjangoPermissionDenied as e:
             raise PermissionDenied(str(e)) from e
