@@ -37,6 +37,8 @@ export interface Processor {
   process(frame: Frame, ip: string, receivedAt: number): { level: Level; item: string; size: number } | null;
   /** Cumulative counters, sent along to the main thread. */
   counters(): Record<string, number>;
+  /** A message from the main thread (`Listeners.udpControl`), e.g. a reloaded inventory. */
+  control?(m: unknown): void;
 }
 
 /** Datagrams processed in the receiver thread, handed over by lane. */
@@ -153,6 +155,8 @@ export interface Listeners {
   stats(): ListenStats;
   /** Resume connections paused for back-pressure (call when there is room again). */
   resume(): void;
+  /** Send a message to the UDP processor's `control` (nothing without a processor). */
+  udpControl(m: unknown): void;
   close(): Promise<void>;
 }
 
@@ -225,6 +229,7 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     paused.clear();
   };
   const udpPorts: Array<{ host: string; port: number; v6: boolean }> = [];
+  let udpControl: (m: unknown) => void = () => undefined;
   let closed = false;
   const readDrops = (): void => {
     if (closed || udpPorts.length === 0) return;
@@ -364,6 +369,7 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
           o.log?.('warn', `udp ${a.host}:${a.port}: kernel granted a ${a.granted}-byte receive buffer (asked ${recvBufferSize}); bursts may be dropped by the kernel: raise net.core.rmem_max`);
         }
       }
+      udpControl = w.control;
       closers.push(async () => {
         st.udpQueueDrops = await w.close();
       });
@@ -416,6 +422,7 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
       return { ...st, messages: { ...st.messages }, udpQueueDropsByLevel: { ...st.udpQueueDropsByLevel }, udpRawDropsByReason: { ...st.udpRawDropsByReason }, udpRecvBuffer: [...st.udpRecvBuffer] };
     },
     resume: resumeAll,
+    udpControl: (m) => udpControl(m),
     async close() {
       readDrops();
       resumeAll();
@@ -488,7 +495,7 @@ export interface WorkerStats {
 }
 
 /** The receiver's and processor's messages on their ports. */
-export type ToWorker = { type: 'ack'; bytes: number } | { type: 'ack-items'; bytes: number } | { type: 'close' };
+export type ToWorker = { type: 'ack'; bytes: number } | { type: 'ack-items'; bytes: number } | { type: 'close' } | { type: 'control'; data: unknown };
 export type FromWorker =
   | { type: 'ready'; bound: Array<{ host: string; port: number; granted: number }> }
   | { type: 'error'; message: string }
@@ -529,7 +536,7 @@ async function startUdpWorker(
   log: ListenOptions['log'],
   onFatal: ListenOptions['onFatal'],
   onSocketError: (msg: string) => void,
-): Promise<{ bound: Array<{ host: string; port: number; granted: number }>; close: () => Promise<number> }> {
+): Promise<{ bound: Array<{ host: string; port: number; granted: number }>; control: (m: unknown) => void; close: () => Promise<number> }> {
   const channel = processor ? new MessageChannel() : null;
   // With a processor the bound is shared: a quarter for raw datagrams (each costs about three
   // times its size once classified), half for the processor's lanes, which keeps RSS under 200 MB.
@@ -626,6 +633,7 @@ async function startUdpWorker(
   });
   return {
     bound,
+    control: (m) => proc?.postMessage({ type: 'control', data: m } satisfies ToWorker),
     close: () =>
       new Promise<number>((resolve) => {
         closing = true;

@@ -198,6 +198,14 @@ async function run(d: ProcessorData): Promise<void> {
     }
   });
   main.on('message', (m: ToWorker) => {
+    if (m.type === 'control') {
+      try {
+        proc.control?.(m.data);
+      } catch (err) {
+        log('error', `udp processor: control message failed: ${(err as Error).message}`);
+      }
+      return;
+    }
     if (m.type !== 'ack-items') return;
     inFlight--;
     queuedBytes -= m.bytes;
