@@ -19,6 +19,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { constants as osConstants, getPriority, setPriority } from 'node:os';
 import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { DEFAULT_MAX_FRAME, FrameDecoder, datagramFrame, type Frame } from './framing.js';
 import { LEVELS, type Level } from './spool/levels.js';
@@ -497,7 +498,7 @@ export interface WorkerStats {
 /** The receiver's and processor's messages on their ports. */
 export type ToWorker = { type: 'ack'; bytes: number } | { type: 'ack-items'; bytes: number } | { type: 'close' } | { type: 'control'; data: unknown };
 export type FromWorker =
-  | { type: 'ready'; bound: Array<{ host: string; port: number; granted: number }> }
+  | { type: 'ready'; bound: Array<{ host: string; port: number; granted: number }>; /** The receiver thread's nice value. */ priority?: number }
   | { type: 'error'; message: string }
   | ({ type: 'batch' } & UdpBatch)
   | { type: 'eof'; queueDrops: number; dropsByReason?: Record<string, number> }
@@ -579,6 +580,7 @@ async function startUdpWorker(
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') {
         boundAt = m.bound;
+        if (m.priority !== undefined) log?.('debug', `udp receiver thread: nice ${m.priority}${m.priority > RECEIVER_PRIORITY ? ` (asked ${RECEIVER_PRIORITY}: not permitted)` : ''}`);
         maybeReady();
       } else if (m.type === 'error') reject(new Error(m.message));
       else if (m.type === 'batch') {
@@ -652,8 +654,27 @@ async function startUdpWorker(
 
 export { priSeverity };
 
+/**
+ * Nice value the receiver thread asks for (Linux: per thread). Draining the sockets costs a few
+ * µs a datagram, and whatever the kernel drops is lost unseen, while a full raw queue in the
+ * process is screened (bridge/screen.ts): so when the cores are oversubscribed the receiver should
+ * be the last thread to starve. Without the privilege (CAP_SYS_NICE) it stays at the process'.
+ */
+export const RECEIVER_PRIORITY = osConstants.priority.PRIORITY_ABOVE_NORMAL;
+
+/** Raise the calling thread's priority if allowed; the priority it has. */
+export function raiseThreadPriority(to: number): number {
+  try {
+    if (getPriority() > to) setPriority(to);
+  } catch {
+    // not permitted: stay as we are
+  }
+  return getPriority();
+}
+
 /** The receiver thread: bind, drain the sockets into batches, post them, respect the queue bound. */
 function runUdpWorker(d: UdpWorkerData): void {
+  const priority = raiseThreadPriority(RECEIVER_PRIORITY);
   const control = parentPort!;
   const port = d.out ?? parentPort!;
   const CHUNK = 1024 * 1024;
@@ -776,7 +797,7 @@ function runUdpWorker(d: UdpWorkerData): void {
       control.postMessage({ type: 'error', message: `udp: ${(err as Error).message}` } satisfies FromWorker);
       return;
     }
-    control.postMessage({ type: 'ready', bound } satisfies FromWorker);
+    control.postMessage({ type: 'ready', bound, priority } satisfies FromWorker);
   })();
 }
 
