@@ -70,10 +70,22 @@ export function forwards(ev: DeviceEvent, set: ForwardSet | null, minLevel: 'inf
  */
 export type FieldView = (field: string, value: unknown) => unknown;
 
+/** A field's path without `trigger.`, and its keys (split once per field: this runs for every event). */
+const paths = new Map<string, { path: string; keys: string[] }>();
+function pathOf(field: string): { path: string; keys: string[] } {
+  let p = paths.get(field);
+  if (!p) {
+    const path = field.replace(/^trigger\./, '');
+    p = { path, keys: path.split('.') };
+    if (paths.size < 4096) paths.set(field, p);
+  }
+  return p;
+}
+
 function lookup(ev: DeviceEvent, field: string, view?: FieldView): unknown {
-  const path = field.replace(/^trigger\./, '');
+  const { path, keys } = pathOf(field);
   let v: unknown = ev;
-  for (const k of path.split('.')) {
+  for (const k of keys) {
     if (v === null || typeof v !== 'object') return view ? view(path, undefined) : undefined;
     v = (v as Record<string, unknown>)[k];
   }
