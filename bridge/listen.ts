@@ -32,8 +32,8 @@ import { compileScreen, priSeverity, type ScreenSpec } from './screen.js';
 export interface Processor {
   /**
    * What to hand to the main thread for one datagram (its level picks the lane; size estimates its
-   * memory), or null. The item is one line of text (no newline): a batch crosses to the main
-   * thread as one string (a structured clone of event objects costs more than the classification).
+   * memory), or null. The item is text: a batch crosses to the main thread as an array of strings
+   * (a structured clone of event objects costs more than the classification).
    */
   process(frame: Frame, ip: string, receivedAt: number): { level: Level; item: string; size: number } | null;
   /** Cumulative counters, sent along to the main thread. */
@@ -502,8 +502,8 @@ export type FromWorker =
   | { type: 'error'; message: string }
   | ({ type: 'batch' } & UdpBatch)
   | { type: 'eof'; queueDrops: number; dropsByReason?: Record<string, number> }
-  /** n items, joined by newlines. */
-  | { type: 'items'; text: string; n: number; bytes: number; stats: WorkerStats }
+  /** n items (an array of strings clones ~4x cheaper than one joined string, and needs no split). */
+  | { type: 'items'; items: string[]; n: number; bytes: number; stats: WorkerStats }
   | { type: 'stats'; stats: WorkerStats }
   | { type: 'log'; level: 'info' | 'warn' | 'error' | 'debug'; msg: string }
   | { type: 'socket-error'; message: string }
@@ -612,7 +612,7 @@ async function startUdpWorker(
         laneDrops = m.stats.queueDropsByLevel.reduce((a, b) => a + b, 0);
         onStats(m.stats);
         try {
-          processor!.onItems(m.type === 'items' && m.n > 0 ? m.text.split('\n') : [], m.stats.counters);
+          processor!.onItems(m.type === 'items' ? m.items : [], m.stats.counters);
         } finally {
           if (m.type === 'items') proc.postMessage({ type: 'ack-items', bytes: m.bytes } satisfies ToWorker);
         }

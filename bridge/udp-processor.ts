@@ -89,7 +89,7 @@ async function run(d: ProcessorData): Promise<void> {
       bytes += size;
     }
     inFlight++;
-    main.postMessage({ type: 'items', text: items.join('\n'), n: items.length, bytes, stats: stats() } satisfies FromWorker);
+    main.postMessage({ type: 'items', items, n: items.length, bytes, stats: stats() } satisfies FromWorker);
   };
   const pump = (): void => {
     if (pumpTimer) clearTimeout(pumpTimer);
