@@ -19,11 +19,11 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { constants as osConstants, getPriority, setPriority } from 'node:os';
 import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { DEFAULT_MAX_FRAME, FrameDecoder, datagramFrame, type Frame } from './framing.js';
 import { LEVELS, type Level } from './spool/levels.js';
 import { compileScreen, priSeverity, type ScreenSpec } from './screen.js';
+import { RECEIVER_PRIORITY, nameThread, raiseThreadPriority } from './thread.js';
 
 /**
  * Work done on each UDP datagram in the receiver thread (`ListenOptions.udpProcessor`): a module
@@ -654,26 +654,9 @@ async function startUdpWorker(
 
 export { priSeverity };
 
-/**
- * Nice value the receiver thread asks for (Linux: per thread). Draining the sockets costs a few
- * µs a datagram, and whatever the kernel drops is lost unseen, while a full raw queue in the
- * process is screened (bridge/screen.ts): so when the cores are oversubscribed the receiver should
- * be the last thread to starve. Without the privilege (CAP_SYS_NICE) it stays at the process'.
- */
-export const RECEIVER_PRIORITY = osConstants.priority.PRIORITY_ABOVE_NORMAL;
-
-/** Raise the calling thread's priority if allowed; the priority it has. */
-export function raiseThreadPriority(to: number): number {
-  try {
-    if (getPriority() > to) setPriority(to);
-  } catch {
-    // not permitted: stay as we are
-  }
-  return getPriority();
-}
-
 /** The receiver thread: bind, drain the sockets into batches, post them, respect the queue bound. */
 function runUdpWorker(d: UdpWorkerData): void {
+  nameThread('udp-receiver');
   const priority = raiseThreadPriority(RECEIVER_PRIORITY);
   const control = parentPort!;
   const port = d.out ?? parentPort!;

@@ -12,6 +12,7 @@ import { parentPort, workerData, isMainThread, type MessagePort } from 'node:wor
 import { datagramFrame } from './framing.js';
 import { initialLaneState, pickLane, type LaneState } from './lanes.js';
 import type { FromWorker, Processor, ToWorker, UdpBatch, WorkerStats } from './listen.js';
+import { nameThread } from './thread.js';
 
 interface ProcessorData {
   netopsUdpProcessor: true;
@@ -56,6 +57,7 @@ class Lane {
 }
 
 async function run(d: ProcessorData): Promise<void> {
+  nameThread('udp-processor');
   const main = parentPort!;
   const log = (level: 'info' | 'warn' | 'error' | 'debug', msg: string): void => main.postMessage({ type: 'log', level, msg } satisfies FromWorker);
   let proc: Processor;
