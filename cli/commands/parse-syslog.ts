@@ -24,7 +24,9 @@ const USAGE = `usage: netops parse-syslog [--json] [--pretty] [--ip ADDR] [--sta
   --pretty        indented JSON instead (events separated by a blank line)
   --ip ADDR       the address the messages came from (default 127.0.0.1)
   --stats         print counts per OS and error to stderr at the end
-  --profiles DIR  device profiles to use (default: the repository's profiles/)`;
+  --profiles DIR  device profiles to use (default: the repository's profiles/)
+  An input over 1 MiB is classified in worker threads (one per core, at most two; output in input
+  order); NETOPS_PARSE_WORKERS=N sets how many (0: none).`;
 
 /** Flags of the command (util.parseArgs, strict). */
 const FLAGS: FlagSpec = {
