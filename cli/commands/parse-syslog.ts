@@ -176,10 +176,11 @@ async function runWorkers(input: InputBatches, n: number, opts: Opts, io: ParseS
     if (bad) return profileProblem(io, bad.message, bad.problems);
     let sent = 0;
     let written = 0;
+    let allSent = false;
     // replies are written in input order, while the next batches are read and classified
     const writer = (async () => {
       for (;;) {
-        await until(() => done.has(written) || (input.ended && written === sent));
+        await until(() => done.has(written) || (allSent && written === sent));
         const r = done.get(written);
         if (r === undefined) return;
         done.delete(written);
@@ -189,7 +190,10 @@ async function runWorkers(input: InputBatches, n: number, opts: Opts, io: ParseS
         signal();
       }
     })();
-    writer.catch(() => undefined);
+    writer.catch((e: unknown) => {
+      failure ??= e instanceof Error ? e : new Error(String(e)); // stdout failed: stop reading too
+      signal();
+    });
     for (let b = await input.next(); b !== null; b = await input.next()) {
       // at most two batches in flight per worker, and few replies waiting for the writer
       await until(() => sent - written < 3 * n && pool.some((s) => s.busy < 2));
@@ -198,6 +202,7 @@ async function runWorkers(input: InputBatches, n: number, opts: Opts, io: ParseS
       const own = b.byteOffset === 0 && b.buffer.byteLength === b.byteLength;
       slot.worker.postMessage({ seq: sent++, bytes: b }, own ? [b.buffer as ArrayBuffer] : []);
     }
+    allSent = true;
     signal();
     await writer;
     return 0;
