@@ -234,7 +234,7 @@ function loadOs(name: string, osDir: string, root: string, diags: Diagnostic[], 
   const slot = Object.fromEntries(CLASSIFIER_SLOTS.map((n, k) => [n, k])) as OsProfiles['slot'];
   const os: OsProfiles = { name, priority: 0, prefixes: [], rules: new Map(), events: [], slots, slot };
   const src = SourceFile.read(prefixPath, root);
-  if (src.doc.errors.length) { diags.push(...src.syntaxDiagnostics()); return null; }
+  if (!src.parsed) { diags.push(...src.syntaxDiagnostics()); return null; }
   const ck = new Checker(src, vet);
   const data = src.data;
   const provided = new Set<string>();
@@ -264,7 +264,7 @@ function loadOs(name: string, osDir: string, root: string, diags: Diagnostic[], 
   for (const file of readdirSync(osDir).sort()) {
     if (!file.endsWith('.yml') || file.startsWith('_') || file.startsWith('.')) continue;
     const ev = SourceFile.read(join(osDir, file), root);
-    if (ev.doc.errors.length) { diags.push(...ev.syntaxDiagnostics()); continue; }
+    if (!ev.parsed) { diags.push(...ev.syntaxDiagnostics()); continue; }
     const eck = new Checker(ev, vet);
     const rules = compileEvent(eck, os, file, ev.data, provided);
     diags.push(...eck.diags);
