@@ -64,6 +64,8 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
       name: 'netops',
       setup(b) {
         b.onResolve({ filter: /(^|\/)runtime\/define(\.js|\.ts)?$/ }, () => ({ path: join(RUNTIME_DIR, 'define.ts') }));
+        // `yaml` is a file of its own beside the bundle (below), loaded on first use
+        b.onResolve({ filter: /^yaml$/ }, () => ({ path: `./${YAML_FILE}`, external: true }));
         b.onResolve({ filter: /^netops:(sot-)?validators$/ }, (a) => ({ path: a.path.slice('netops:'.length), namespace: 'netops' }));
         b.onLoad({ filter: /.*/, namespace: 'netops' }, (a) => ({ contents: a.path === 'sot-validators' ? sotValidatorsSource() : validatorsSource(tasks), loader: 'js', resolveDir: join(RUNTIME_DIR, '..') }));
       },
@@ -71,7 +73,25 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
     banner: { js: "import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);" },
   });
   if (!result.outputFiles.some((f) => basename(f.path) === 'netops.mjs')) throw new Error('esbuild produced no netops.mjs');
-  return result.outputFiles.map((f) => ({ path: `actions/runtime/${basename(f.path)}`, content: f.text }));
+  return [...result.outputFiles.map((f) => ({ path: `actions/runtime/${basename(f.path)}`, content: f.text })), await emitYamlLib(root)];
+}
+
+/** The `yaml` package's file in the pack (actions/runtime/yaml.cjs). */
+const YAML_FILE = 'yaml.cjs';
+
+/**
+ * The `yaml` package as one CommonJS file beside the bundle: sot/yaml-lib.ts requires it on
+ * first use (writes, located errors, inventories), so a run that only reads a valid store does
+ * not even compile its 115 KB. Its exports are named (not `module.exports = require(…)`) so
+ * that Node finds them when an ES module of the bundle imports it (runtime/ansible.ts).
+ */
+async function emitYamlLib(root: string): Promise<EmittedFile> {
+  const names = Object.keys(await import('yaml')).filter((n) => n !== 'default').sort();
+  const r = await build({
+    stdin: { contents: `export { ${names.join(', ')} } from 'yaml';`, resolveDir: root, sourcefile: 'netops-yaml.js', loader: 'js' },
+    absWorkingDir: root, bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20', minify: true, legalComments: 'none', charset: 'utf8', logLevel: 'silent',
+  });
+  return { path: `actions/runtime/${YAML_FILE}`, content: r.outputFiles[0]!.text };
 }
 
 /**
