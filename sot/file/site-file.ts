@@ -6,7 +6,7 @@
 import type { Allocation, Peer, PeeringPrefix, Platform, Router, Site } from '../types.js';
 import { SotError } from '../types.js';
 import { contains, ipv4ToInt, parsePrefix } from '../ipam.js';
-import { locate, type YamlFile } from './yaml-file.js';
+import { locate, type DataCheck, type YamlFile } from './yaml-file.js';
 
 /** A router as written in a site file. */
 export interface RouterRow {
@@ -53,6 +53,16 @@ export function checkSite(d: SiteRow, expectedName: string, file: () => YamlFile
     p.routers.forEach((r, j) => { if (!routers.has(r)) fail(['peers', i, 'routers', j], `peer ${p.ip}: router ${r} is not a router of this site`); });
   });
 }
+
+/**
+ * checkSite as a read's check (yaml-file.ts), cached with the data: its key holds the expected
+ * name and the code of the checks, so a renamed file or a netops with other checks misses.
+ */
+export function siteCheck(expectedName: string): DataCheck<SiteRow> {
+  checksCode ??= [checkSite, parsePrefix, ipv4ToInt, contains].map(String).join('\n');
+  return { key: `site ${expectedName}\n${checksCode}`, run: (d, file) => checkSite(d, expectedName, file) };
+}
+let checksCode: string | undefined;
 
 const nul = <T>(v: T | undefined | null): T | null => (v === undefined ? null : v);
 

@@ -16,7 +16,7 @@ import { contains, ipv4ToInt, parsePrefix, usableSize } from '../ipam.js';
 import { peerOwner, planChange } from '../plan.js';
 import { SotError, Refusal, type Actor, type Allocation, type Change, type HistoryEntry, type Peer, type Plan, type SiteView, type Site, type SourceOfTruth } from '../types.js';
 import { SITE_SCHEMA, STORE_SCHEMA } from './schema.js';
-import { allocationOf, allocationRow, checkSite, peerOf, peerRow, prefixesOf, routersOf, siteOf, type SiteRow } from './site-file.js';
+import { allocationOf, allocationRow, checkSite, peerOf, peerRow, prefixesOf, routersOf, siteCheck, siteOf, type SiteRow } from './site-file.js';
 import { readYamlData, readYamlFile, writeAtomic, type YamlFile } from './yaml-file.js';
 
 /** Settings of netops.yml. */
@@ -72,9 +72,7 @@ export class FileStore implements SourceOfTruth {
     if (!SITE_NAME.test(name)) return null;
     const p = this.sitePath(name);
     if (!existsSync(p)) return null;
-    const f = readYamlData<SiteRow>(p, SITE_SCHEMA, { cacheDir: this.cacheDir });
-    checkSite(f.data, name, f.full);
-    return f.data;
+    return readYamlData<SiteRow>(p, SITE_SCHEMA, { cacheDir: this.cacheDir, check: siteCheck(name) }).data;
   }
 
   async sites(): Promise<Site[]> {
