@@ -32,13 +32,15 @@ const compile = (schema: object): Validator => {
 /** A parsed store file with its Document (for comment-preserving edits and error locations). */
 export interface YamlFile<T> { path: string; doc: Document; data: T; lc: LineCounter }
 /**
- * Checks of a file's data beyond its schema (sot/file/site-file.ts), run before the data is
- * cached, so a cache hit is data that passed them. `key` names everything they depend on
- * besides the bytes (the file's expected name, their own code): it is part of the cache key.
+ * What a read does with a file's data after the schema (sot/file/site-file.ts: the checks the
+ * schema cannot express, then the interface's view): it throws a located SotError or returns the
+ * value to keep. It runs before the cache is written, so a hit is its result and it does not run
+ * again. `key` names everything it depends on besides the bytes (the file's expected name, its
+ * own code): it is part of the cache key.
  */
-export interface DataCheck<T> { key: string; run: (data: T, full: () => YamlFile<T>) => void }
-/** A parsed store file read for its data only. */
-export interface YamlData<T> { path: string; data: T; /** Builds the Document on demand (to locate a problem). */ full: () => YamlFile<T> }
+export interface DataStep<T, V> { key: string; run: (data: T, full: () => YamlFile<T>) => V }
+/** A parsed store file read for its data only (`V`: the data after the read's step). */
+export interface YamlData<V, T = V> { path: string; data: V; /** Builds the Document on demand (to locate a problem). */ full: () => YamlFile<T> }
 
 type Validator = { (data: unknown): boolean; errors?: ErrorObject[] | null };
 const validators = new Map<object, Validator>();
@@ -96,21 +98,24 @@ function remember(key: string, json: string, cacheFile: string | null): void {
 }
 
 /**
- * Read and validate one YAML file for its data (schema, then `check`); throws the same located
- * SotError as readYamlFile. A cache hit is data that passed both: neither runs again.
+ * Read and validate one YAML file for its data (schema, then `step`); throws the same located
+ * SotError as readYamlFile. A cache hit is the step's result: neither runs again.
  */
-export function readYamlData<T>(path: string, schema: object, opts: { cacheDir?: string | null; check?: DataCheck<T> } = {}): YamlData<T> {
+export function readYamlData<T>(path: string, schema: object, opts?: { cacheDir?: string | null }): YamlData<T>;
+export function readYamlData<T, V>(path: string, schema: object, opts: { cacheDir?: string | null; step: DataStep<T, V> }): YamlData<V, T>;
+export function readYamlData<T, V>(path: string, schema: object, opts: { cacheDir?: string | null; step?: DataStep<T, V> } = {}): YamlData<V, T> {
+  const step = (data: T, f: () => YamlFile<T>): V => (opts.step ? opts.step.run(data, f) : (data as unknown as V));
   let bytes: Buffer;
   try { bytes = readFileSync(path); } catch (e) {
     throw new SotError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
   }
   let full: YamlFile<T> | null = null;
   const lazyFull = () => (full ??= parseFull<T>(path, bytes.toString('utf8'), schema));
-  const key = keyOf(schema, opts.check?.key ?? '', bytes);
+  const key = keyOf(schema, opts.step?.key ?? '', bytes);
   const cacheFile = opts.cacheDir ? join(opts.cacheDir, `${sha(path).slice(0, 32)}.json`) : null;
   const hit = cached(key, cacheFile);
   if (hit !== null) {
-    try { const data = JSON.parse(hit) as T; remember(key, hit, cacheFile); return { path, data, full: lazyFull }; } catch { /* a torn cache: parse the YAML */ }
+    try { const data = JSON.parse(hit) as V; remember(key, hit, cacheFile); return { path, data, full: lazyFull }; } catch { /* a torn cache: parse the YAML */ }
   }
   const text = bytes.toString('utf8');
   let data: unknown;
@@ -118,12 +123,11 @@ export function readYamlData<T>(path: string, schema: object, opts: { cacheDir?:
   if (data === null || data === undefined || !validatorOf(schema)(data)) {
     // not read by the fast path: the Document says where the problem is (or reads it after all)
     const f = (full = parseFull<T>(path, text, schema));
-    opts.check?.run(f.data, () => f);
-    return { path, data: f.data, full: () => f };
+    return { path, data: step(f.data, () => f), full: () => f };
   }
-  opts.check?.run(data as T, lazyFull);
-  remember(key, JSON.stringify(data), cacheFile);
-  return { path, data: data as T, full: lazyFull };
+  const value = step(data as T, lazyFull);
+  remember(key, JSON.stringify(value), cacheFile);
+  return { path, data: value, full: lazyFull };
 }
 
 function where(path: string, lc: LineCounter, offset: number | undefined): string {
