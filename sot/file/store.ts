@@ -16,7 +16,7 @@ import { peerOwner, planChange } from '../plan.js';
 import { SotError, Refusal, type Actor, type Allocation, type Change, type HistoryEntry, type Peer, type Plan, type SiteView, type Site, type SourceOfTruth } from '../types.js';
 import { SITE_SCHEMA, STORE_SCHEMA } from './schema.js';
 import { allocationRow, checkSite, peerRow, siteRead, type SiteRow } from './site-file.js';
-import { readYamlData, readYamlFile, writeAtomic, type YamlFile } from './yaml-file.js';
+import { primeYamlData, readYamlData, readYamlFile, writeAtomic, type YamlFile } from './yaml-file.js';
 
 /** Settings of netops.yml. */
 export interface StoreSettings { version?: 1; ansible?: Record<string, unknown> }
@@ -93,7 +93,10 @@ export class FileStore implements SourceOfTruth {
     await withLock(this.lockDir, `site-${site}`, { user: 'netops', task: 'sot-write', run: txn }, this.lockWait, () => {
       const f = this.load(site);
       if (!f) throw new SotError(`site ${site} has no file any more`, this.sitePath(site));
-      if (fn(f.doc, f.data)) writeAtomic(f.path, f.doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
+      if (!fn(f.doc, f.data)) return;
+      const text = f.doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+      writeAtomic(f.path, text);
+      primeYamlData(f.path, text, SITE_SCHEMA, { cacheDir: this.cacheDir, step: siteRead(site) });
     });
   }
 

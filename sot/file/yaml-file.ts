@@ -104,11 +104,24 @@ function remember(key: string, json: string, cacheFile: string | null): void {
 export function readYamlData<T>(path: string, schema: object, opts?: { cacheDir?: string | null }): YamlData<T>;
 export function readYamlData<T, V>(path: string, schema: object, opts: { cacheDir?: string | null; step: DataStep<T, V> }): YamlData<V, T>;
 export function readYamlData<T, V>(path: string, schema: object, opts: { cacheDir?: string | null; step?: DataStep<T, V> } = {}): YamlData<V, T> {
-  const step = (data: T, f: () => YamlFile<T>): V => (opts.step ? opts.step.run(data, f) : (data as unknown as V));
   let bytes: Buffer;
   try { bytes = readFileSync(path); } catch (e) {
     throw new SotError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
   }
+  return dataOf<T, V>(path, bytes, schema, opts);
+}
+
+/**
+ * After a write of `text` to `path`, read it as a later readYamlData will, so that read is a
+ * cache hit (the first `show site` after `add peer` does not parse 1,000 peers again). Best
+ * effort: a problem is left for that read to report.
+ */
+export function primeYamlData<T, V>(path: string, text: string, schema: object, opts: { cacheDir?: string | null; step: DataStep<T, V> }): void {
+  try { dataOf<T, V>(path, Buffer.from(text, 'utf8'), schema, opts); } catch { /* the next read says what is wrong */ }
+}
+
+function dataOf<T, V>(path: string, bytes: Buffer, schema: object, opts: { cacheDir?: string | null; step?: DataStep<T, V> }): YamlData<V, T> {
+  const step = (data: T, f: () => YamlFile<T>): V => (opts.step ? opts.step.run(data, f) : (data as unknown as V));
   let full: YamlFile<T> | null = null;
   const lazyFull = () => (full ??= parseFull<T>(path, bytes.toString('utf8'), schema));
   const key = keyOf(schema, opts.step?.key ?? '', bytes);

@@ -189,6 +189,20 @@ describe('sot: the file store', () => {
     expect((c as Error).message).to.match(/copy\.yml:\d+:\d+: site 'bma' does not match the file name \(copy\.yml\)/);
   });
 
+  it('a write leaves the read cache of the bytes it wrote: a later process reads it instead of parsing', async () => {
+    const cacheDir = join(dir, '.cache');
+    const cached = new FileStore(dir, { lockDir: join(dir, '.locks'), lockWait: 5, cacheDir });
+    const plan = await cached.plan(add('10.0.0.1'), actor);
+    await cached.prepare(plan);
+    await cached.commit(plan);
+    const files = readdirSync(cacheDir);
+    expect(files).to.have.length(1);
+    const entry = JSON.parse(readFileSync(join(cacheDir, files[0]!), 'utf8').split('\n').slice(1).join('\n')) as { peers: { ip: string; status: string }[] };
+    expect(entry.peers.map((p) => [p.ip, p.status]), 'the committed view').to.deep.equal([['10.0.0.1', 'active']]);
+    clearReadMemo();
+    expect((await cached.site('bma'))!.peers.map((p) => p.status)).to.deep.equal(['active']);
+  });
+
   it('two processes adding peers at one site at once both land', async function () {
     this.timeout(30_000);
     const script = join(REPO, 'dist', 'test', 'sot', 'store-writer.js');
