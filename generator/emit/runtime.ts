@@ -20,6 +20,8 @@ import { isRunLeftover } from '../ignore.js';
 
 /** The runtime's TypeScript sources (dist/generator/emit → runtime/ of the checkout). */
 const RUNTIME_DIR = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'runtime');
+/** This netops's checkout (its node_modules hold what the pack's own files bundle). */
+const NETOPS_DIR = join(RUNTIME_DIR, '..');
 
 /**
  * Bundle the runtime with the given tasks into actions/runtime/netops.mjs, split at dynamic
@@ -75,17 +77,17 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
     banner: { js: "import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);" },
   });
   if (!result.outputFiles.some((f) => basename(f.path) === 'netops.mjs')) throw new Error('esbuild produced no netops.mjs');
-  return [...result.outputFiles.map((f) => ({ path: `actions/runtime/${basename(f.path)}`, content: f.text })), await emitYamlLib(root), await emitSotValidators(root)];
+  return [...result.outputFiles.map((f) => ({ path: `actions/runtime/${basename(f.path)}`, content: f.text })), await emitYamlLib(), await emitSotValidators()];
 }
 
 /** The file store's validators' file in the pack (actions/runtime/sot-validators.cjs). */
 const SOT_VALIDATORS_FILE = 'sot-validators.cjs';
 
 /** Ajv standalone code of the file store's schemas as one CommonJS file (Ajv's runtime helpers bundled in). */
-async function emitSotValidators(root: string): Promise<EmittedFile> {
+async function emitSotValidators(): Promise<EmittedFile> {
   const r = await build({
-    stdin: { contents: sotValidatorsSource(), resolveDir: root, sourcefile: 'netops-sot-validators.js', loader: 'js' },
-    absWorkingDir: root, bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20', minify: true, legalComments: 'none', charset: 'utf8', logLevel: 'silent',
+    stdin: { contents: sotValidatorsSource(), resolveDir: NETOPS_DIR, sourcefile: 'netops-sot-validators.js', loader: 'js' },
+    absWorkingDir: NETOPS_DIR, bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20', minify: true, legalComments: 'none', charset: 'utf8', logLevel: 'silent',
   });
   return { path: `actions/runtime/${SOT_VALIDATORS_FILE}`, content: r.outputFiles[0]!.text };
 }
@@ -99,11 +101,12 @@ const YAML_FILE = 'yaml.cjs';
  * not even compile its 115 KB. Its exports are named (not `module.exports = require(…)`) so
  * that Node finds them when an ES module of the bundle imports it (runtime/ansible.ts).
  */
-async function emitYamlLib(root: string): Promise<EmittedFile> {
+async function emitYamlLib(): Promise<EmittedFile> {
   const names = Object.keys(await import('yaml')).filter((n) => n !== 'default').sort();
   const r = await build({
-    stdin: { contents: `export { ${names.join(', ')} } from 'yaml';`, resolveDir: root, sourcefile: 'netops-yaml.js', loader: 'js' },
-    absWorkingDir: root, bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20', minify: true, legalComments: 'none', charset: 'utf8', logLevel: 'silent',
+    // resolved in this netops's own node_modules, wherever the task tree lives
+    stdin: { contents: `export { ${names.join(', ')} } from 'yaml';`, resolveDir: NETOPS_DIR, sourcefile: 'netops-yaml.js', loader: 'js' },
+    absWorkingDir: NETOPS_DIR, bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20', minify: true, legalComments: 'none', charset: 'utf8', logLevel: 'silent',
   });
   return { path: `actions/runtime/${YAML_FILE}`, content: r.outputFiles[0]!.text };
 }
