@@ -5,13 +5,14 @@
  *    append the audit log — the work runChange adds around ansible-playbook — in-process;
  * 2. `show site` on a site with 1,000 peers (and 1,000 allocations): the read in-process, and
  *    the whole `netops show-site --json` command, node start-up included, with the JSON read
- *    cache of the state directory and without it (the first read after a change).
+ *    cache of the state directory, without it (the first read after a hand edit), and right after
+ *    a change netops made (whose write left the cache).
  */
 import { execa } from 'execa';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { median, type Figure } from './figure.js';
 import { openSot } from '../sot/open.js';
@@ -86,15 +87,30 @@ export async function benchSot(runs = Number(process.env.BENCH_RUNS ?? 15)): Pro
     };
     for (let i = 0; i < Math.min(runs, 9); i++) {
       rmSync(join(stateDir, 'cache'), { recursive: true, force: true });
-      await show(cliCold); // the first read after a change: parse, validate, write the JSON cache
+      await show(cliCold); // the first read after a hand edit: parse, validate, write the JSON cache
       await show(cli); // later reads: the JSON cache
+    }
+    // the first read after a change netops made (add a peer, then remove it): the write primed the
+    // cache. Written through the pack's bundle, as a run does: the cache key holds the code of the
+    // read's checks, and the bundle's (minified) code is not the compiled tree's.
+    const cliAfterWrite: number[] = [];
+    const bundle = (await import(pathToFileURL(join(REPO, 'pack', 'actions', 'runtime', 'netops.mjs')).href)) as { openSot: typeof openSot };
+    const writer = bundle.openSot({ ...o, cacheDir: join(stateDir, 'cache', 'sot') });
+    for (let i = 0; i < Math.min(runs, 3); i++) {
+      for (const change of [{ kind: 'add_peer' as const, site: 'big', ip: '10.128.200.1', as: 65100, description: null, routers: ['big-edge1'] }, { kind: 'remove_peer' as const, site: 'big', ip: '10.128.200.1', routers: ['big-edge1'] }]) {
+        const plan = await writer.plan(change, actor);
+        await writer.prepare(plan);
+        await writer.commit(plan);
+        await show(cliAfterWrite);
+      }
     }
     return [
       { name: 'file store: source-of-truth overhead per add peer (plan, journal, prepare, commit, audit log)', median: median(overhead), unit: 'ms', runs, target: '≤ 20 ms' },
       { name: 'file store: read a site with 1,000 peers (parse + validate)', median: median(cold), unit: 'ms', runs },
       { name: 'file store: read it again in the same process (same bytes)', median: median(read), unit: 'ms', runs },
       { name: 'file store: `netops show-site --json` on 1,000 peers, whole process', median: median(cli), unit: 'ms', runs: cli.length, target: '≤ 200 ms' },
-      { name: 'file store: the same, first read after a change (no JSON cache yet)', median: median(cliCold), unit: 'ms', runs: cliCold.length },
+      { name: 'file store: the same, first read after a hand edit (no JSON cache yet)', median: median(cliCold), unit: 'ms', runs: cliCold.length },
+      { name: 'file store: the same, first read after netops added or removed a peer (the write primed the cache)', median: median(cliAfterWrite), unit: 'ms', runs: cliAfterWrite.length },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
  * unknown or mistyped flag is an error, never ignored), with the closest known flag named.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { closest } from '../runtime/params.js';
+import { closest } from '../runtime/closest.js';
 
 /** Flag definitions, as util.parseArgs takes them. */
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;

@@ -53,7 +53,7 @@ export function makeRunEntry(tasks: Record<string, TaskDefinition<any>>, validat
 export { matchCommand, AliasParseError } from './alias-match.js';
 export { castAliasParams, CastError } from './st2-casts.js';
 export { resolveOptions } from './options.js';
-export { closest, decodeValue, InvalidParams, taskParams, unknownParam, type Validate } from './params.js';
+export { closest, decodeValue, InvalidParams, taskParams, typeableParams, unknownParam, type Validate } from './params.js';
 export { Exit, loadActionMeta, runTask } from './run.js';
 export { flushTrace } from './trace.js';
 export { withStopSignals } from './session.js';

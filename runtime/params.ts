@@ -6,6 +6,7 @@
 import type { ErrorObject } from 'ajv';
 import { parsePyLiteral, PyLiteralError } from './pyliteral.js';
 import { FORMAT_PATTERNS, formatProblem } from './formats.js';
+import { closest } from './closest.js';
 
 /** An Ajv validate function (compiled at build time into the pack, see generator/emit/runtime.ts). */
 export interface Validate { (data: unknown): boolean; errors?: ErrorObject[] | null }
@@ -61,27 +62,7 @@ export function shown(v: unknown): string {
   return `${typeof v === 'string' ? JSON.stringify(head).slice(0, -1) : head}…${typeof v === 'string' ? '"' : ''} (${s.length} characters)`;
 }
 
-/** The known name closest to `name` (edit distance ≤ 2, or a prefix), or null. */
-export function closest(name: string, known: string[]): string | null {
-  let best: string | null = null;
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = k.startsWith(name) || name.startsWith(k) ? Math.min(1, editDistance(name, k)) : editDistance(name, k);
-    if (d < bestD) { best = k; bestD = d; }
-  }
-  return bestD <= Math.max(1, Math.min(2, Math.floor(name.length / 3))) ? best : null;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3) return 4;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
+export { closest } from './closest.js';
 
 /** "x: not a parameter of this task (did you mean ip?); it takes in, ip, as". */
 export function unknownParam(name: string, params: Record<string, St2Param>): string {

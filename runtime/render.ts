@@ -4,7 +4,6 @@
  * same Python renderer the playbooks use (playbooks/filter_plugins/netops_render.py);
  * parameters are checked by the playbooks' own filter (netops_params) first.
  */
-import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadInventory } from './inventory.js';
@@ -22,6 +21,8 @@ export class RenderError extends Error {}
 export async function renderConfig(playbooksDir: string, task: string, platform: string, params: Record<string, unknown>, host: RenderHost): Promise<string> {
   if (!(PLATFORMS as readonly string[]).includes(platform)) throw new RenderError(`--render: unknown platform '${platform}'; type one of: ${PLATFORMS.join(', ')}`);
   const script = join(playbooksDir, 'filter_plugins', 'netops_render.py');
+  // execa loads on use: it is most of a start-up chunk that a read never needs
+  const { execa } = await import('execa');
   const r = await execa('/usr/bin/python3', [script], { input: JSON.stringify({ task, platform, params, host }), reject: false, env: { PYTHONDONTWRITEBYTECODE: '1' } });
   let doc: { config?: string; error?: string };
   try { doc = JSON.parse(String(r.stdout)) as typeof doc; } catch { throw new Error(`${script} failed (exit ${r.exitCode}): ${String(r.stderr).trim().slice(0, 400)}`); }

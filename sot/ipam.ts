@@ -5,9 +5,12 @@ export function ipv4ToInt(text: string): number | null {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
   if (!m) return null;
   let n = 0;
-  for (const part of m.slice(1)) {
+  // indexed, not `for (… of m.slice(1))`: a site read checks every allocation (1,000s) in a
+  // fresh process, where that form costs several times more
+  for (let i = 1; i <= 4; i++) {
+    const part = m[i]!;
     const v = Number(part);
-    if (v > 255 || (part.length > 1 && part.startsWith('0'))) return null;
+    if (v > 255 || (part.length > 1 && part.charCodeAt(0) === 48)) return null;
     n = n * 256 + v;
   }
   return n;

@@ -7,15 +7,8 @@ import type { AliasDoc } from '../../runtime/alias-match.js';
 import type { ActionMeta } from '../../runtime/run.js';
 import { FORMAT_TITLES } from '../../runtime/formats.js';
 import { exampleOf, formatOf, typeableParams, whatOf, type St2Param } from '../../runtime/params.js';
+import { flagOf, flagParams } from './task-flags.js';
 
-/** The flag of a parameter (`peer_as` → `--peer-as`; `--peer_as` works too). */
-export const flagOf = (name: string): string => `--${name.replace(/_/g, '-')}`;
-
-/** The parameters a terminal user gives as flags (StackStorm's chat context and dry_run left out). */
-export function flagParams(meta: ActionMeta): [string, St2Param][] {
-  const names = typeableParams(meta.parameters).filter((n) => n !== 'dry_run');
-  return names.map((n) => [n, meta.parameters[n]!]);
-}
 
 /** `<ipv4-unicast>`, `<integer>`, `<up|down>`, `<string>...` */
 function typeOf(p: St2Param): string {
@@ -58,7 +51,7 @@ function chatExamples(meta: ActionMeta, aliases: AliasDoc[]): string[] {
 
 /** The help text of one task. */
 export function taskHelp(verb: string, meta: ActionMeta, aliases: AliasDoc[]): string {
-  const params = flagParams(meta);
+  const params = flagParams(meta, typeableParams(meta.parameters));
   const risk = meta.tags?.find((t) => t.name === 'risk')?.value ?? 'read';
   const change = risk === 'change';
   const usage = params.map(([n, p]) => {

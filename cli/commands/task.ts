@@ -8,7 +8,7 @@ import type { Options } from '../../runtime/options.js';
 import { parseFlags, UsageError, type FlagSpec } from '../args.js';
 import { io } from '../io.js';
 import { hasTask, loadAliases, loadTasks, PACK, REPO, rt } from '../pack.js';
-import { flagOf, flagParams, taskHelp } from './task-help.js';
+import { flagOf, flagParams } from './task-flags.js';
 
 const Exit = { invalid: 2 } as const;
 
@@ -75,9 +75,9 @@ async function decodeAndRun(verb: string, name: string, pairs: [string, string][
 /** `netops <task> [--param value]… [--dry-run] [--json] [--user NAME]`. */
 export async function taskCommand(verb: string, argv: string[]): Promise<number> {
   const name = verb.replace(/-/g, '_');
-  const { loadActionMeta } = await rt();
+  const { loadActionMeta, typeableParams } = await rt();
   const meta = loadActionMeta(PACK(), name);
-  const params = flagParams(meta);
+  const params = flagParams(meta, typeableParams(meta.parameters));
   const spec: FlagSpec = { ...TASK_FLAGS };
   const byFlag = new Map<string, string>();
   for (const [n, p] of params) {
@@ -85,7 +85,7 @@ export async function taskCommand(verb: string, argv: string[]): Promise<number>
     for (const f of new Set([n, flagOf(n).slice(2)])) { spec[f] = o; byFlag.set(f, n); }
   }
   const { values } = parseFlags(argv, spec, { command: `netops ${verb}`, help: `netops ${verb} --help` });
-  if (values.help) { io.out(taskHelp(verb, meta, await loadAliases())); return 0; }
+  if (values.help) { io.out((await import('./task-help.js')).taskHelp(verb, meta, await loadAliases())); return 0; }
   const pairs: [string, string][] = [];
   for (const [f, v] of Object.entries(values)) {
     const n = byFlag.get(f);

@@ -20,6 +20,8 @@ import { isRunLeftover } from '../ignore.js';
 
 /** The runtime's TypeScript sources (dist/generator/emit → runtime/ of the checkout). */
 const RUNTIME_DIR = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'runtime');
+/** This netops's checkout (its node_modules hold what the pack's own files bundle). */
+const NETOPS_DIR = join(RUNTIME_DIR, '..');
 
 /**
  * Bundle the runtime with the given tasks into actions/runtime/netops.mjs, split at dynamic
@@ -33,11 +35,12 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
   lines.push(`export const tasks = { ${tasks.map((t, i) => `${JSON.stringify(t.name)}: t${i}`).join(', ')} };`);
   lines.push(`import * as validatorFns from 'netops:validators';`);
   lines.push('export const validators = validatorFns;');
-  // The file store's schemas, compiled now like the parameter validators.
-  lines.push(`import * as sotValidatorFns from 'netops:sot-validators';`);
+  // The file store's schemas, compiled now like the parameter validators, in a file of their own
+  // (below) that loads on the first validation: a read served by the cache never compiles them.
   lines.push(`import { SITE_SCHEMA, STORE_SCHEMA } from ${JSON.stringify(rel(join(RUNTIME_DIR, '..', 'sot', 'file', 'schema.ts')))};`);
   lines.push(`import { registerValidators } from ${JSON.stringify(rel(join(RUNTIME_DIR, '..', 'sot', 'file', 'yaml-file.ts')))};`);
-  lines.push('registerValidators([[SITE_SCHEMA, sotValidatorFns.site], [STORE_SCHEMA, sotValidatorFns.store]]);');
+  lines.push(`const sotValidator = (name) => { const v = (data) => { const f = require('./${SOT_VALIDATORS_FILE}')[name]; const ok = f(data); v.errors = f.errors; return ok; }; return v; };`);
+  lines.push(`registerValidators([[SITE_SCHEMA, sotValidator('site')], [STORE_SCHEMA, sotValidator('store')]]);`);
   lines.push(`import { makeRunEntry } from ${JSON.stringify(rel(join(RUNTIME_DIR, 'pack-entry.ts')))};`);
   lines.push(`export * from ${JSON.stringify(rel(join(RUNTIME_DIR, 'pack-entry.ts')))};`);
   lines.push('export const runEntry = makeRunEntry(tasks, validators);');
@@ -64,14 +67,48 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
       name: 'netops',
       setup(b) {
         b.onResolve({ filter: /(^|\/)runtime\/define(\.js|\.ts)?$/ }, () => ({ path: join(RUNTIME_DIR, 'define.ts') }));
-        b.onResolve({ filter: /^netops:(sot-)?validators$/ }, (a) => ({ path: a.path.slice('netops:'.length), namespace: 'netops' }));
-        b.onLoad({ filter: /.*/, namespace: 'netops' }, (a) => ({ contents: a.path === 'sot-validators' ? sotValidatorsSource() : validatorsSource(tasks), loader: 'js', resolveDir: join(RUNTIME_DIR, '..') }));
+        // `yaml` and the file store's validators are files of their own beside the bundle (below), loaded on first use
+        b.onResolve({ filter: /^yaml$/ }, () => ({ path: `./${YAML_FILE}`, external: true }));
+        b.onResolve({ filter: new RegExp(`^\\./${SOT_VALIDATORS_FILE.replace('.', '\\.')}$`) }, (a) => ({ path: a.path, external: true }));
+        b.onResolve({ filter: /^netops:validators$/ }, () => ({ path: 'validators', namespace: 'netops' }));
+        b.onLoad({ filter: /.*/, namespace: 'netops' }, () => ({ contents: validatorsSource(tasks), loader: 'js', resolveDir: join(RUNTIME_DIR, '..') }));
       },
     }],
     banner: { js: "import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);" },
   });
   if (!result.outputFiles.some((f) => basename(f.path) === 'netops.mjs')) throw new Error('esbuild produced no netops.mjs');
-  return result.outputFiles.map((f) => ({ path: `actions/runtime/${basename(f.path)}`, content: f.text }));
+  return [...result.outputFiles.map((f) => ({ path: `actions/runtime/${basename(f.path)}`, content: f.text })), await emitYamlLib(), await emitSotValidators()];
+}
+
+/** The file store's validators' file in the pack (actions/runtime/sot-validators.cjs). */
+const SOT_VALIDATORS_FILE = 'sot-validators.cjs';
+
+/** Ajv standalone code of the file store's schemas as one CommonJS file (Ajv's runtime helpers bundled in). */
+async function emitSotValidators(): Promise<EmittedFile> {
+  const r = await build({
+    stdin: { contents: sotValidatorsSource(), resolveDir: NETOPS_DIR, sourcefile: 'netops-sot-validators.js', loader: 'js' },
+    absWorkingDir: NETOPS_DIR, bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20', minify: true, legalComments: 'none', charset: 'utf8', logLevel: 'silent',
+  });
+  return { path: `actions/runtime/${SOT_VALIDATORS_FILE}`, content: r.outputFiles[0]!.text };
+}
+
+/** The `yaml` package's file in the pack (actions/runtime/yaml.cjs). */
+const YAML_FILE = 'yaml.cjs';
+
+/**
+ * The `yaml` package as one CommonJS file beside the bundle: sot/yaml-lib.ts requires it on
+ * first use (writes, located errors, inventories), so a run that only reads a valid store does
+ * not even compile its 115 KB. Its exports are named (not `module.exports = require(…)`) so
+ * that Node finds them when an ES module of the bundle imports it (runtime/ansible.ts).
+ */
+async function emitYamlLib(): Promise<EmittedFile> {
+  const names = Object.keys(await import('yaml')).filter((n) => n !== 'default').sort();
+  const r = await build({
+    // resolved in this netops's own node_modules, wherever the task tree lives
+    stdin: { contents: `export { ${names.join(', ')} } from 'yaml';`, resolveDir: NETOPS_DIR, sourcefile: 'netops-yaml.js', loader: 'js' },
+    absWorkingDir: NETOPS_DIR, bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20', minify: true, legalComments: 'none', charset: 'utf8', logLevel: 'silent',
+  });
+  return { path: `actions/runtime/${YAML_FILE}`, content: r.outputFiles[0]!.text };
 }
 
 /**
@@ -86,7 +123,7 @@ function validatorsSource(tasks: TaskModel[]): string {
 
 /** Ajv validators of the file store's site and settings files (sot/file/schema.ts). */
 function sotValidatorsSource(): string {
-  const ajv = new Ajv({ allErrors: true, strict: false, code: { source: true, esm: true, lines: false } });
+  const ajv = new Ajv({ allErrors: true, strict: false, code: { source: true, lines: false } });
   ajv.addSchema(SITE_SCHEMA as object, 'site');
   ajv.addSchema(STORE_SCHEMA as object, 'store');
   return standaloneCode(ajv, { site: 'site', store: 'store' });

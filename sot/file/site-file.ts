@@ -3,10 +3,10 @@
  * git), the checks beyond the schema (names, prefixes, allocations inside prefixes, unique
  * peers), and the conversion to the interface's records.
  */
-import type { Allocation, Peer, PeeringPrefix, Platform, Router, Site } from '../types.js';
+import type { Allocation, Peer, PeeringPrefix, Platform, Router, Site, SiteView } from '../types.js';
 import { SotError } from '../types.js';
-import { contains, ipv4ToInt, parsePrefix } from '../ipam.js';
-import { locate, type YamlFile } from './yaml-file.js';
+import { contains, ipv4ToInt, parsePrefix, usableSize } from '../ipam.js';
+import { locate, type DataStep, type YamlFile } from './yaml-file.js';
 
 /** A router as written in a site file. */
 export interface RouterRow {
@@ -79,3 +79,26 @@ export function allocationRow(a: Allocation): AllocationRow {
 export function peerRow(p: Peer): PeerRow {
   return { ip: p.ip, as: p.as, routers: p.routers, description: p.description, status: p.status, by: p.by, at: p.at, via: p.via, channel: p.channel, txn: p.txn };
 }
+
+/** A site file as the interface's SiteView, with prefix usage. */
+export function viewOf(d: SiteRow): SiteView {
+  const allocations = (d.allocations ?? []).map((a) => allocationOf(d.site, a));
+  const prefixes = prefixesOf(d).map((p) => {
+    const pp = parsePrefix(p.prefix)!;
+    const used = allocations.filter((a) => contains(pp, ipv4ToInt(a.address)!)).length;
+    const size = usableSize(pp);
+    return { ...p, size, used, free: Math.max(0, size - used) };
+  });
+  return { site: siteOf(d), routers: routersOf(d), prefixes, allocations, peers: (d.peers ?? []).map((p) => peerOf(d.site, p)) };
+}
+
+/**
+ * What a read of a site file keeps (yaml-file.ts DataStep): checkSite, then the view. Both run
+ * once per content and the view is cached; the key holds the expected name and the code of
+ * both, so a copy under another name, or a netops whose checks or view differ, misses.
+ */
+export function siteRead(expectedName: string): DataStep<SiteRow, SiteView> {
+  stepCode ??= [checkSite, viewOf, parsePrefix, ipv4ToInt, contains, usableSize, siteOf, routersOf, prefixesOf, allocationOf, peerOf, nul].map(String).join('\n');
+  return { key: `site ${expectedName}\n${stepCode}`, run: (d, file) => { checkSite(d, expectedName, file); return viewOf(d); } };
+}
+let stepCode: string | undefined;

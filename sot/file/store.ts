@@ -12,12 +12,11 @@ import { join } from 'node:path';
 import type { Document } from 'yaml';
 import { yaml } from '../yaml-lib.js';
 import { withLock } from '../../runtime/locks.js';
-import { contains, ipv4ToInt, parsePrefix, usableSize } from '../ipam.js';
 import { peerOwner, planChange } from '../plan.js';
 import { SotError, Refusal, type Actor, type Allocation, type Change, type HistoryEntry, type Peer, type Plan, type SiteView, type Site, type SourceOfTruth } from '../types.js';
 import { SITE_SCHEMA, STORE_SCHEMA } from './schema.js';
-import { allocationOf, allocationRow, checkSite, peerOf, peerRow, prefixesOf, routersOf, siteOf, type SiteRow } from './site-file.js';
-import { readYamlData, readYamlFile, writeAtomic, type YamlFile } from './yaml-file.js';
+import { allocationRow, checkSite, peerRow, siteRead, type SiteRow } from './site-file.js';
+import { primeYamlData, readYamlData, readYamlFile, writeAtomic, type YamlFile } from './yaml-file.js';
 
 /** Settings of netops.yml. */
 export interface StoreSettings { version?: 1; ansible?: Record<string, unknown> }
@@ -67,23 +66,20 @@ export class FileStore implements SourceOfTruth {
     return f;
   }
 
-  /** A site file's data (for a read: no Document unless a problem must be located). */
-  private read(name: string): SiteRow | null {
+  /** A site file's view (for a read: no Document unless a problem must be located; cached by content). */
+  private read(name: string): SiteView | null {
     if (!SITE_NAME.test(name)) return null;
     const p = this.sitePath(name);
     if (!existsSync(p)) return null;
-    const f = readYamlData<SiteRow>(p, SITE_SCHEMA, { cacheDir: this.cacheDir });
-    checkSite(f.data, name, f.full);
-    return f.data;
+    return readYamlData(p, SITE_SCHEMA, { cacheDir: this.cacheDir, step: siteRead(name) }).data;
   }
 
   async sites(): Promise<Site[]> {
-    return this.siteNames().map((n) => siteOf(this.read(n)!));
+    return this.siteNames().map((n) => this.read(n)!.site);
   }
 
   async site(name: string): Promise<SiteView | null> {
-    const d = this.read(name);
-    return d ? viewOf(d) : null;
+    return this.read(name);
   }
 
   async plan(change: Change, actor: Actor): Promise<Plan> {
@@ -97,7 +93,10 @@ export class FileStore implements SourceOfTruth {
     await withLock(this.lockDir, `site-${site}`, { user: 'netops', task: 'sot-write', run: txn }, this.lockWait, () => {
       const f = this.load(site);
       if (!f) throw new SotError(`site ${site} has no file any more`, this.sitePath(site));
-      if (fn(f.doc, f.data)) writeAtomic(f.path, f.doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
+      if (!fn(f.doc, f.data)) return;
+      const text = f.doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+      writeAtomic(f.path, text);
+      primeYamlData(f.path, text, SITE_SCHEMA, { cacheDir: this.cacheDir, step: siteRead(site) });
     });
   }
 
@@ -210,16 +209,4 @@ function markPending(doc: Document, data: SiteRow, ip: string, withAllocation: b
   (data.peers ?? []).forEach((p, i) => { if (p.ip === ip) { doc.setIn(['peers', i, 'status'], 'pending'); doc.setIn(['peers', i, 'txn'], txn); changed = true; } });
   if (withAllocation) (data.allocations ?? []).forEach((a, i) => { if (a.address === ip) { doc.setIn(['allocations', i, 'status'], 'pending'); doc.setIn(['allocations', i, 'txn'], txn); changed = true; } });
   return changed;
-}
-
-/** A site file as the interface's SiteView, with prefix usage. */
-export function viewOf(d: SiteRow): SiteView {
-  const allocations = (d.allocations ?? []).map((a) => allocationOf(d.site, a));
-  const prefixes = prefixesOf(d).map((p) => {
-    const pp = parsePrefix(p.prefix)!;
-    const used = allocations.filter((a) => contains(pp, ipv4ToInt(a.address)!)).length;
-    const size = usableSize(pp);
-    return { ...p, size, used, free: Math.max(0, size - used) };
-  });
-  return { site: siteOf(d), routers: routersOf(d), prefixes, allocations, peers: (d.peers ?? []).map((p) => peerOf(d.site, p)) };
 }

@@ -31,8 +31,16 @@ const compile = (schema: object): Validator => {
 
 /** A parsed store file with its Document (for comment-preserving edits and error locations). */
 export interface YamlFile<T> { path: string; doc: Document; data: T; lc: LineCounter }
-/** A parsed store file read for its data only. */
-export interface YamlData<T> { path: string; data: T; /** Builds the Document on demand (to locate a problem). */ full: () => YamlFile<T> }
+/**
+ * What a read does with a file's data after the schema (sot/file/site-file.ts: the checks the
+ * schema cannot express, then the interface's view): it throws a located SotError or returns the
+ * value to keep. It runs before the cache is written, so a hit is its result and it does not run
+ * again. `key` names everything it depends on besides the bytes (the file's expected name, its
+ * own code): it is part of the cache key.
+ */
+export interface DataStep<T, V> { key: string; run: (data: T, full: () => YamlFile<T>) => V }
+/** A parsed store file read for its data only (`V`: the data after the read's step). */
+export interface YamlData<V, T = V> { path: string; data: V; /** Builds the Document on demand (to locate a problem). */ full: () => YamlFile<T> }
 
 type Validator = { (data: unknown): boolean; errors?: ErrorObject[] | null };
 const validators = new Map<object, Validator>();
@@ -55,10 +63,11 @@ const validatorOf = (schema: object): Validator => {
 const memo = new Map<string, string>();
 const schemaKeys = new WeakMap<object, string>();
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-function keyOf(schema: object, text: string): string {
+/** The key of a file's bytes read with a schema (the bytes are hashed as read: no decoding on a hit). */
+function keyOf(schema: object, check: string, bytes: Buffer): string {
   let k = schemaKeys.get(schema);
   if (!k) { k = sha(JSON.stringify(schema)); schemaKeys.set(schema, k); }
-  return sha(`${k}\0${text}`);
+  return createHash('sha256').update(`${k}\0${check}\0`).update(bytes).digest('hex');
 }
 /** Forget what this process has read (benchmarks and tests: a cold read). */
 export function clearReadMemo(): void { memo.clear(); onDisk.clear(); }
@@ -88,30 +97,50 @@ function remember(key: string, json: string, cacheFile: string | null): void {
   } catch { /* best effort */ }
 }
 
-/** Read and validate one YAML file for its data; throws the same located SotError as readYamlFile. */
-export function readYamlData<T>(path: string, schema: object, opts: { cacheDir?: string | null } = {}): YamlData<T> {
-  let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (e) {
+/**
+ * Read and validate one YAML file for its data (schema, then `step`); throws the same located
+ * SotError as readYamlFile. A cache hit is the step's result: neither runs again.
+ */
+export function readYamlData<T>(path: string, schema: object, opts?: { cacheDir?: string | null }): YamlData<T>;
+export function readYamlData<T, V>(path: string, schema: object, opts: { cacheDir?: string | null; step: DataStep<T, V> }): YamlData<V, T>;
+export function readYamlData<T, V>(path: string, schema: object, opts: { cacheDir?: string | null; step?: DataStep<T, V> } = {}): YamlData<V, T> {
+  let bytes: Buffer;
+  try { bytes = readFileSync(path); } catch (e) {
     throw new SotError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
   }
+  return dataOf<T, V>(path, bytes, schema, opts);
+}
+
+/**
+ * After a write of `text` to `path`, read it as a later readYamlData will, so that read is a
+ * cache hit (the first `show site` after `add peer` does not parse 1,000 peers again). Best
+ * effort: a problem is left for that read to report.
+ */
+export function primeYamlData<T, V>(path: string, text: string, schema: object, opts: { cacheDir?: string | null; step: DataStep<T, V> }): void {
+  try { dataOf<T, V>(path, Buffer.from(text, 'utf8'), schema, opts); } catch { /* the next read says what is wrong */ }
+}
+
+function dataOf<T, V>(path: string, bytes: Buffer, schema: object, opts: { cacheDir?: string | null; step?: DataStep<T, V> }): YamlData<V, T> {
+  const step = (data: T, f: () => YamlFile<T>): V => (opts.step ? opts.step.run(data, f) : (data as unknown as V));
   let full: YamlFile<T> | null = null;
-  const lazyFull = () => (full ??= fullFrom<T>(path, text, schema).full());
-  const key = keyOf(schema, text);
+  const lazyFull = () => (full ??= parseFull<T>(path, bytes.toString('utf8'), schema));
+  const key = keyOf(schema, opts.step?.key ?? '', bytes);
   const cacheFile = opts.cacheDir ? join(opts.cacheDir, `${sha(path).slice(0, 32)}.json`) : null;
   const hit = cached(key, cacheFile);
   if (hit !== null) {
-    try { const data = JSON.parse(hit) as T; remember(key, hit, cacheFile); return { path, data, full: lazyFull }; } catch { /* a torn cache: parse the YAML */ }
+    try { const data = JSON.parse(hit) as V; remember(key, hit, cacheFile); return { path, data, full: lazyFull }; } catch { /* a torn cache: parse the YAML */ }
   }
+  const text = bytes.toString('utf8');
   let data: unknown;
-  try { data = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: path }); } catch { return fullFrom<T>(path, text, schema); }
-  if (data === null || data === undefined || !validatorOf(schema)(data)) return fullFrom<T>(path, text, schema);
-  remember(key, JSON.stringify(data), cacheFile);
-  return { path, data: data as T, full: lazyFull };
-}
-
-function fullFrom<T>(path: string, text: string, schema: object): YamlData<T> {
-  const f = parseFull<T>(path, text, schema);
-  return { path, data: f.data, full: () => f };
+  try { data = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: path }); } catch { data = undefined; }
+  if (data === null || data === undefined || !validatorOf(schema)(data)) {
+    // not read by the fast path: the Document says where the problem is (or reads it after all)
+    const f = (full = parseFull<T>(path, text, schema));
+    return { path, data: step(f.data, () => f), full: () => f };
+  }
+  const value = step(data as T, lazyFull);
+  remember(key, JSON.stringify(value), cacheFile);
+  return { path, data: value, full: lazyFull };
 }
 
 function where(path: string, lc: LineCounter, offset: number | undefined): string {

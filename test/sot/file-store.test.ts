@@ -168,6 +168,41 @@ describe('sot: the file store', () => {
     expect((e as Error).message).to.match(/sites\/bma\.yml:\d+:\d+: /);
   });
 
+  it('the read cache holds data that passed the checks beyond the schema: a broken file is refused on every read, a copy under another name is checked again', async () => {
+    const cacheDir = join(dir, '.cache');
+    const cached = () => new FileStore(dir, { lockDir: join(dir, '.locks'), lockWait: 5, cacheDir });
+    const gbg = join(dir, 'sites', 'gbg.yml');
+    const valid = readFileSync(gbg, 'utf8');
+    writeFileSync(gbg, valid.replace(/routers:\n/, 'routers:\n  - { name: gbg-edge1, platform: frr, address: 192.0.2.9, local_as: 65001 }\n'));
+    for (let i = 0; i < 2; i++) {
+      clearReadMemo();
+      const e = await cached().site('bma').then(() => null, (x: unknown) => x);
+      expect(e, 'bma itself is fine').to.equal(null);
+      const g = await cached().site('gbg').then(() => null, (x: unknown) => x);
+      expect(g, `read ${i + 1}`).to.be.instanceOf(SotError);
+      expect((g as Error).message).to.match(/gbg\.yml:\d+:\d+: router gbg-edge1 is listed twice/);
+    }
+    // bma's bytes, valid and cached as bma, are refused as site "copy" (the name must match the file)
+    writeFileSync(join(dir, 'sites', 'copy.yml'), readFileSync(site()));
+    const c = await cached().site('copy').then(() => null, (x: unknown) => x);
+    expect(c).to.be.instanceOf(SotError);
+    expect((c as Error).message).to.match(/copy\.yml:\d+:\d+: site 'bma' does not match the file name \(copy\.yml\)/);
+  });
+
+  it('a write leaves the read cache of the bytes it wrote: a later process reads it instead of parsing', async () => {
+    const cacheDir = join(dir, '.cache');
+    const cached = new FileStore(dir, { lockDir: join(dir, '.locks'), lockWait: 5, cacheDir });
+    const plan = await cached.plan(add('10.0.0.1'), actor);
+    await cached.prepare(plan);
+    await cached.commit(plan);
+    const files = readdirSync(cacheDir);
+    expect(files).to.have.length(1);
+    const entry = JSON.parse(readFileSync(join(cacheDir, files[0]!), 'utf8').split('\n').slice(1).join('\n')) as { peers: { ip: string; status: string }[] };
+    expect(entry.peers.map((p) => [p.ip, p.status]), 'the committed view').to.deep.equal([['10.0.0.1', 'active']]);
+    clearReadMemo();
+    expect((await cached.site('bma'))!.peers.map((p) => p.status)).to.deep.equal(['active']);
+  });
+
   it('two processes adding peers at one site at once both land', async function () {
     this.timeout(30_000);
     const script = join(REPO, 'dist', 'test', 'sot', 'store-writer.js');

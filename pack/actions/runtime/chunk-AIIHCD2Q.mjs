@@ -1,2 +1,0 @@
-import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);
-import{d as b,e as c,f as d,g as e}from"./chunk-TUWY4TON.mjs";import"./chunk-VQ6OBLQG.mjs";import"./chunk-TIY5K6QK.mjs";import{l as a}from"./chunk-DMGVOJZP.mjs";import"./chunk-RFP44KVA.mjs";import"./chunk-UYU4AC3Y.mjs";import"./chunk-QRISHX6X.mjs";import"./chunk-FYUL35GT.mjs";import"./chunk-CNJM7YVZ.mjs";export{b as pushContext,c as pushPlaybook,e as runChange,a as taskContext,d as undoOnRouters};
