@@ -129,7 +129,7 @@ async function step(rate: number, seconds: number, lines: string[]): Promise<Ste
 export function sendKneeLoad(port: number, rate: number, seconds: number, lines: string[]): Promise<{ sent: number; criticals: number }> {
   const w = new Worker(new URL(import.meta.url), { workerData: { netopsKneeSender: true, port, rate, seconds, lines } satisfies SenderData });
   return new Promise<{ sent: number; criticals: number }>((ok, fail) => {
-    w.on('message', (m: { done: boolean; sent: number; criticals: number }) => m.done && ok(m));
+    w.on('message', (m: { done: boolean; sent: number; criticals: number }) => m.done && ok({ sent: m.sent, criticals: m.criticals }));
     w.once('error', fail);
   }).finally(() => void w.terminate().catch(() => undefined));
 }
