@@ -3,25 +3,29 @@
  * napalm-logs 0.11.0 (PyPI, pinned in requirements-bench.txt, in .venv-bench built by
  * scripts/venv-bench.sh, which this bench runs first) listens on 127.0.0.1 UDP with its zmq
  * publisher on 127.0.0.1 TCP, security disabled (plain msgpack, as its own tests run it), its
- * shipped profiles for every OS, defaults otherwise (one worker per OS, internal high-water mark
- * 1000). bench/napalm-logs-count.py subscribes and prints the `seq=` token of each published
- * message. Both daemons get the same traffic from bench/knee.ts's own sender thread
- * (`sendKneeLoad`): the corpus lines round-robin with ` seq=N` appended, plus one FRR BGP Down a
- * second. The mix is the corpus samples both parse as sent (napalm-logs publishes an error tag
- * for it and the bridge classifies it), found by sending each once to a fresh daemon first; the
- * FRR criticals have no napalm-logs profile, so they are sent to it too but counted only for the
- * bridge. At each rate of BENCH_KNEE_RATES (below) for BENCH_KNEE_SECONDS (default 60) a fresh
- * napalm-logs runs, then a fresh bridge (bench/knee.ts `benchKnee`, one rate); napalm-logs loses
- * a message when its seq was never published (kernel drops of its UDP socket counted from
- * /proc/net/udp; the rest were lost inside it). Each side stops at its first loss; its knee is the
- * last rate that lost nothing. Stopped by PID: napalm-logs 0.11.0 does not exit on SIGTERM (its
- * children's parent-watch threads outlive their main loop while the parent joins them), so its
- * children are killed by PID after 3 s, then the parent.
- * `npm run bench -- knee-napalm-logs` (minutes: e.g. BENCH_KNEE_SECONDS=20). Not part of `npm test`.
+ * shipped profiles for every OS, its defaults otherwise (internal high-water mark 1000, one
+ * worker process per OS; BENCH_NAPALM_LOGS_WORKERS sets `device_worker_processes`), its
+ * Prometheus counters exported on 127.0.0.1 to say where it lost what.
+ * bench/napalm-logs-count.py subscribes and prints the `seq=` token of each published message.
+ * Both daemons get the same traffic from bench/knee.ts's own sender thread (`sendKneeLoad`): the
+ * corpus lines round-robin with ` seq=N` appended, plus one FRR BGP Down a second. The mix is the
+ * corpus samples both parse as sent (napalm-logs publishes an error tag for it and the bridge
+ * classifies it), found by sending each once to a fresh daemon first; the FRR criticals have no
+ * napalm-logs profile, so napalm-logs gets them too but they count only for the bridge.
+ * At each rate of BENCH_KNEE_RATES (default 100…50,000 msg/s, below) for BENCH_KNEE_SECONDS
+ * (default 60) a fresh napalm-logs runs, then a fresh bridge (bench/knee.ts `benchKnee`, that one
+ * rate); napalm-logs loses a message when its seq was never published (kernel drops of its UDP
+ * socket from /proc/net/udp; the rest inside it, located by its counters). Each side stops at its
+ * first loss; its knee is the last rate that lost nothing. Stopped by PID: napalm-logs 0.11.0
+ * does not exit on SIGTERM (its children's parent-watch threads outlive their main loop while the
+ * parent joins them), so after 3 s its children are killed by PID, then the parent.
+ * `npm run bench -- knee-napalm-logs` (e.g. BENCH_KNEE_SECONDS=20: ≈ 8 min), or
+ * `node dist/bench/knee-napalm-logs.js`. Each step and its note go to stderr. Not part of `npm test`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -36,7 +40,7 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The bench's virtualenv (scripts/venv-bench.sh). */
 export const BENCH_VENV = process.env.NETOPS_BENCH_VENV ?? join(REPO, '.venv-bench');
 const COUNTER = join(REPO, 'bench', 'napalm-logs-count.py');
-const DEFAULT_RATES = '500,750,1000,1500,2000,3000,5000,10000,20000,30000,40000,50000';
+const DEFAULT_RATES = '100,200,300,500,750,1000,2000,5000,10000,20000,30000,50000';
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -99,11 +103,30 @@ export function udpSocketDrops(port: number): { drops: number; rxQueue: number }
   return null;
 }
 
+/** Prometheus text exposition → metric name (without `_total`) → sum over its label sets. */
+async function scrape(url: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const text = await new Promise<string>((ok, fail) => {
+    http.get(url, (res) => {
+      let b = '';
+      res.on('data', (d: Buffer) => (b += d.toString()));
+      res.on('end', () => ok(b));
+    }).once('error', fail);
+  });
+  for (const l of text.split('\n')) {
+    const m = /^([a-z_]+?)(?:_total)?(?:\{[^}]*\})? ([0-9.e+]+)$/.exec(l);
+    if (m) out.set(m[1]!, (out.get(m[1]!) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
 /** A running napalm-logs daemon (its own process tree). */
 export interface NapalmLogs {
   pid: number;
   udpPort: number;
   pubUrl: string;
+  /** Its Prometheus counters (metric name → sum over labels); its processes count every message whatever the HTTP exporter does. */
+  metrics: () => Promise<Map<string, number>>;
   /** What it wrote to stdout/stderr (its log goes to the screen). */
   output: () => string;
   /** Its processes in start order: [publisher proxy, zmq publisher, one per OS…, server, listener]. */
@@ -113,9 +136,10 @@ export interface NapalmLogs {
 }
 
 /** Starts napalm-logs with a UDP listener and a zmq publisher on free 127.0.0.1 ports; `dir` holds its config, IPC sockets (TMPDIR) and metrics dir. */
-export async function startNapalmLogs(dir: string): Promise<NapalmLogs> {
+export async function startNapalmLogs(dir: string, workers = 1): Promise<NapalmLogs> {
   const udpPort = await freeUdpPort();
   const pubPort = await freeTcpPort();
+  const metricsPort = await freeTcpPort();
   const cfg = join(dir, 'napalm-logs.yml');
   writeFileSync(
     cfg,
@@ -131,7 +155,11 @@ export async function startNapalmLogs(dir: string): Promise<NapalmLogs> {
       'disable_security: true',
       'log_level: warning',
       'log_file: cli',
+      'metrics_enabled: true',
+      'metrics_address: 127.0.0.1',
+      `metrics_port: ${metricsPort}`,
       `metrics_dir: ${join(dir, 'metrics')}`,
+      `device_worker_processes: ${workers}`,
       '',
     ].join('\n'),
   );
@@ -159,6 +187,7 @@ export async function startNapalmLogs(dir: string): Promise<NapalmLogs> {
     pid,
     udpPort,
     pubUrl: `tcp://127.0.0.1:${pubPort}`,
+    metrics: () => scrape(`http://127.0.0.1:${metricsPort}/metrics`),
     output: () => out,
     processes,
     stop: async () => {
@@ -280,6 +309,16 @@ export async function napalmLogsParses(lines: string[]): Promise<Map<number, str
   }
 }
 
+/** napalm-logs' own counters along its pipeline (listener → server → device processes → publisher), as the note shows them. */
+const PIPELINE = [
+  ['listener ingested', 'napalm_logs_listener_logs_ingested'],
+  ['server received', 'napalm_logs_server_messages_received'],
+  ['queued to devices', 'napalm_logs_server_messages_device_queued'],
+  ['devices received', 'napalm_logs_device_messages_received'],
+  ['devices published', 'napalm_logs_device_published_messages'],
+  ['publisher published', 'napalm_logs_publisher_messages_published'],
+] as const;
+
 interface Step {
   rate: number;
   ok: boolean;
@@ -289,9 +328,9 @@ interface Step {
 }
 
 /** One rate against a fresh napalm-logs: the knee's sender for `seconds`, then every corpus seq must have been published. */
-async function napalmStep(rate: number, seconds: number, lines: string[]): Promise<Step> {
+async function napalmStep(rate: number, seconds: number, lines: string[], workers: number): Promise<Step> {
   const dir = mkdtempSync(join(tmpdir(), 'netops-bench-nl-'));
-  const nl = await startNapalmLogs(dir);
+  const nl = await startNapalmLogs(dir, workers);
   let c: Counter | null = null;
   try {
     c = await startCounter(nl.pubUrl);
@@ -299,6 +338,7 @@ async function napalmStep(rate: number, seconds: number, lines: string[]): Promi
     const procs = nl.processes();
     const cpu0 = procs.map(cpuSeconds);
     const k0 = udpSocketDrops(nl.udpPort)?.drops ?? 0;
+    const m0 = await nl.metrics();
     const load0 = loadavg()[0]!;
     const res = await sendKneeLoad(nl.udpPort, rate, seconds, lines);
     const cpu1 = procs.map(cpuSeconds);
@@ -311,18 +351,20 @@ async function napalmStep(rate: number, seconds: number, lines: string[]): Promi
     while (got() < res.sent && c.quietFor() < 3000 && Date.now() < deadline) await sleep(200);
     const sock = udpSocketDrops(nl.udpPort);
     const kernel = (sock?.drops ?? 0) - k0;
+    const m1 = await nl.metrics();
+    const hops = PIPELINE.map(([label, name]) => `${label} ${(m1.get(name) ?? 0) - (m0.get(name) ?? 0)}`).join(' → ');
     const published = got();
     const lost = res.sent - published;
     const inside = lost - kernel;
     const why = [
       kernel > 0 ? `kernel dropped ${kernel} (its UDP listener behind)` : '',
-      inside > 0 ? `${inside} received but never published (dropped inside napalm-logs, or not yet when it went quiet for 3 s)` : '',
+      inside > 0 ? `${inside} received but never published (its counters: ${hops})` : '',
     ].filter(Boolean).join('; ');
     const used = cpu1.map((v, i) => v - cpu0[i]!);
     const role = (i: number) => (i === 0 ? 'proxy' : i === 1 ? 'publisher' : i === procs.length - 1 ? 'listener' : i === procs.length - 2 ? 'server' : 'device');
     const dev = used.filter((_, i) => role(i) === 'device');
     const byRole = ['listener', 'server', 'publisher', 'proxy'].map((r) => `${r} ${round(used[used.findIndex((_, i) => role(i) === r)] ?? NaN)} s`);
-    const note = `sent ${res.sent} corpus lines (+ ${res.criticals} FRR criticals, no napalm-logs profile, not counted), published ${published} of them (${c.published()} messages in all); kernel drops ${kernel}${sock ? `, UDP queue at the end ${sock.rxQueue} B` : ''}; load ${round(load0, 2)}→${round(loadavg()[0]!, 2)}; CPU per process over ${seconds} s: ${byRole.join(', ')}, ${dev.length} device processes ${round(dev.reduce((a, b) => a + b, 0))} s (busiest ${round(Math.max(...dev))} s)`;
+    const note = `sent ${res.sent} corpus lines (+ ${res.criticals} FRR criticals, no napalm-logs profile, not counted), published ${published} of them (${c.published()} messages in all); its counters ${hops}; kernel drops ${kernel}${sock ? `, UDP queue at the end ${sock.rxQueue} B` : ''}; load ${round(load0, 2)}→${round(loadavg()[0]!, 2)}; CPU per process over ${seconds} s: ${byRole.join(', ')}, ${dev.length} device processes ${round(dev.reduce((a, b) => a + b, 0))} s (busiest ${round(Math.max(...dev))} s)`;
     return { rate, ok: lost === 0, lost, why: why || 'nothing lost', note };
   } finally {
     await c?.stop();
@@ -341,10 +383,14 @@ export async function commonMix(): Promise<{ lines: string[]; total: number; nap
   return { lines, total: all.length, napalmOnly: all.filter((_, i) => nl.has(i) && !br[i]).length, bridgeOnly: all.filter((_, i) => !nl.has(i) && br[i]).length };
 }
 
+/** Each step with its note on stderr as it ends (`npm run bench`'s table shows no notes). */
+const progress = (f: Figure) => process.stderr.write(`  ${f.ok === false ? 'FAIL' : 'ok  '} ${f.name}: ${f.median} ${f.unit}${f.note ? ` — ${f.note}` : ''}\n`);
+
 /** Both sweeps, rate by rate (napalm-logs, then the bridge, each until its first loss); one figure per step, both knees and their ratio. */
 export async function benchKneeSideBySide(): Promise<Figure[]> {
   const seconds = Number(process.env.BENCH_KNEE_SECONDS ?? 60) || 60;
   const rates = (process.env.BENCH_KNEE_RATES ?? DEFAULT_RATES).split(',').map(Number).filter((n) => n > 0);
+  const workers = Number(process.env.BENCH_NAPALM_LOGS_WORKERS ?? 1) || 1;
   ensureBenchVenv();
   const mix = await commonMix();
   if (mix.lines.length === 0) throw new Error('no corpus sample that both napalm-logs and the bridge parse');
@@ -358,8 +404,9 @@ export async function benchKneeSideBySide(): Promise<Figure[]> {
     if (nlDone && brDone) break;
     if (!nlDone) {
       process.stderr.write(`bench knee-napalm-logs: napalm-logs at ${rate} msg/s for ${seconds} s…\n`);
-      const s = await napalmStep(rate, seconds, mix.lines);
+      const s = await napalmStep(rate, seconds, mix.lines, workers);
       out.push({ name: `napalm-logs knee step ${rate} msg/s × ${seconds} s: ${s.why}`, median: s.lost, unit: 'msgs lost', target: '0', ok: s.ok, note: s.note });
+      progress(out[out.length - 1]!);
       if (s.ok) knee.nl = rate;
       else [nlDone, limit.nl] = [true, `${rate} msg/s: ${s.why}`];
     }
@@ -367,11 +414,12 @@ export async function benchKneeSideBySide(): Promise<Figure[]> {
       process.stderr.write(`bench knee-napalm-logs: bridge at ${rate} msg/s for ${seconds} s…\n`);
       const [s] = await benchKnee({ seconds, rates: [rate], lines: mix.lines });
       out.push(s!);
+      progress(s!);
       if (s!.ok) knee.br = rate;
       else [brDone, limit.br] = [true, `${rate} msg/s: ${s!.name.replace(/^.*?: /, '')}`];
     }
   }
-  out.push({ name: `napalm-logs 0.11.0 sustained no-loss knee (${mixNote}; ${seconds} s per rate; first loss at ${limit.nl})`, median: knee.nl, unit: 'msg/s' });
+  out.push({ name: `napalm-logs 0.11.0 sustained no-loss knee (${workers} worker${workers > 1 ? 's' : ''} per OS; ${mixNote}; ${seconds} s per rate; first loss at ${limit.nl})`, median: knee.nl, unit: 'msg/s' });
   out.push({ name: `bridge sustained no-loss knee, same mix, same run (first loss at ${limit.br})`, median: knee.br, unit: 'msg/s', target: '>= 50000 msg/s', ok: knee.br >= 50_000 });
   out.push({ name: 'bridge knee ÷ napalm-logs knee', median: knee.nl > 0 ? knee.br / knee.nl : NaN, unit: 'x' });
   return out;
