@@ -159,11 +159,10 @@ export async function startNapalmLogs(dir: string, workers = 1): Promise<NapalmL
       'metrics_address: 127.0.0.1',
       `metrics_port: ${metricsPort}`,
       `metrics_dir: ${join(dir, 'metrics')}`,
-      `device_worker_processes: ${workers}`,
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn(join(BENCH_VENV, 'bin', 'napalm-logs'), ['-c', cfg], {
+  const child: ChildProcess = spawn(join(BENCH_VENV, 'bin', 'napalm-logs'), ['-c', cfg, '-w', String(workers)], {
     cwd: dir,
     env: { ...process.env, TMPDIR: dir },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -362,7 +361,7 @@ async function napalmStep(rate: number, seconds: number, lines: string[], worker
     ].filter(Boolean).join('; ');
     const used = cpu1.map((v, i) => v - cpu0[i]!);
     const role = (i: number) => (i === 0 ? 'proxy' : i === 1 ? 'publisher' : i === procs.length - 1 ? 'listener' : i === procs.length - 2 ? 'server' : 'device');
-    const dev = used.filter((_, i) => role(i) === 'device');
+    const dev = used.filter((_, i) => role(i) === 'device'); // workers per OS × OSes
     const byRole = ['listener', 'server', 'publisher', 'proxy'].map((r) => `${r} ${round(used[used.findIndex((_, i) => role(i) === r)] ?? NaN)} s`);
     const note = `sent ${res.sent} corpus lines (+ ${res.criticals} FRR criticals, no napalm-logs profile, not counted), published ${published} of them (${c.published()} messages in all); its counters ${hops}; kernel drops ${kernel}${sock ? `, UDP queue at the end ${sock.rxQueue} B` : ''}; load ${round(load0, 2)}→${round(loadavg()[0]!, 2)}; CPU per process over ${seconds} s: ${byRole.join(', ')}, ${dev.length} device processes ${round(dev.reduce((a, b) => a + b, 0))} s (busiest ${round(Math.max(...dev))} s)`;
     return { rate, ok: lost === 0, lost, why: why || 'nothing lost', note };
