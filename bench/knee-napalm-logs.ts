@@ -4,7 +4,7 @@
  * scripts/venv-bench.sh, which this bench runs first) listens on 127.0.0.1 UDP with its zmq
  * publisher on 127.0.0.1 TCP, security disabled (plain msgpack, as its own tests run it), its
  * shipped profiles for every OS, its defaults otherwise (internal high-water mark 1000, one
- * worker process per OS; BENCH_NAPALM_LOGS_WORKERS sets `device_worker_processes`), its
+ * worker process per OS; BENCH_NAPALM_LOGS_WORKERS sets its `-w`), its
  * Prometheus counters exported on 127.0.0.1 to say where it lost what.
  * bench/napalm-logs-count.py subscribes and prints the `seq=` token of each published message.
  * Both daemons get the same traffic from bench/knee.ts's own sender thread (`sendKneeLoad`): the
