@@ -4,10 +4,13 @@
  * here when it is not running), median over BENCH_RUNS_NAUTOBOT runs (default 9), as a run does it
  * (site read, plan, prepare, commit), with the time of every REST call by phase. The peer is
  * removed again between runs, outside the timing. Also: one REST round trip, for scale.
+ * Both paths, one after the other: through netops' Nautobot App (`app`: one GET, one POST per
+ * phase) and the stock REST path (`rest`); BENCH_NAUTOBOT_MODES=app or =rest for one only.
  * `node dist/bench/sot-nautobot.js` prints the figures; bench/run.ts can call benchSotNautobot().
  */
 import axios from 'axios';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NautobotSourceOfTruth } from '../sot/nautobot/index.js';
@@ -26,10 +29,21 @@ function serverCpuMs(): number | null {
 const actor: Actor = { user: 'bench', channel: '#bench', via: 'chat', command: '!add peer ip=10.0.0.5 as=65200 in=bma' };
 const change: Change = { kind: 'add_peer', site: 'bma', ip: '10.0.0.5', as: 65200, description: 'bench peer', routers: [] };
 
-/** Median plan/prepare/commit/total ms of `add peer` against Nautobot, and one REST GET. */
+/** Median plan/prepare/commit/total ms of `add peer` against Nautobot, and one REST GET, per path. */
 export async function benchSotNautobot(runs = Number(process.env.BENCH_RUNS_NAUTOBOT ?? 9)): Promise<Figure[]> {
   const nb = await ensureNautobot();
+  const modes = (process.env.BENCH_NAUTOBOT_MODES ?? 'app,rest').split(',').map((m) => m.trim()).filter((m): m is 'app' | 'rest' => m === 'app' || m === 'rest');
   try {
+    const out: Figure[] = [];
+    for (const mode of modes) out.push(...(await benchMode(nb, mode, runs)));
+    return out;
+  } finally {
+    await teardownNautobotIfStarted();
+  }
+}
+
+async function benchMode(nb: { url: string; tokenFile: string }, mode: 'app' | 'rest', runs: number): Promise<Figure[]> {
+  {
     let phase = '';
     const calls = new Map<string, number[]>();
     const onCall = (c: CallTiming) => {
@@ -37,7 +51,7 @@ export async function benchSotNautobot(runs = Number(process.env.BENCH_RUNS_NAUT
       const k = `${phase}: ${c.method} ${c.path.replace(/[0-9a-f-]{36}\//, '<id>/')}${c.items > 1 ? ` ×${c.items}` : ''}`;
       calls.set(k, [...(calls.get(k) ?? []), c.ms]);
     };
-    const sot = new NautobotSourceOfTruth({ url: nb.url, tokenFile: nb.tokenFile, onCall });
+    const sot = new NautobotSourceOfTruth({ url: nb.url, tokenFile: nb.tokenFile, onCall, app: mode === 'app' });
     const http = axios.create({ baseURL: `${nb.url}/api/`, headers: { Authorization: `Token ${readFileSync(nb.tokenFile, 'utf8').trim()}` } });
     await resetNautobotPeers([change.ip]);
     // warm every uWSGI worker (the first GraphQL query of a worker builds the schema)
@@ -75,7 +89,7 @@ export async function benchSotNautobot(runs = Number(process.env.BENCH_RUNS_NAUT
     }
     const fig = (name: string, xs: number[], target?: string): Figure => {
       const m = median(xs);
-      return { name, median: m, unit: 'ms', runs: xs.length, min: Math.min(...xs), max: Math.max(...xs), target, ok: target ? m <= 300 : undefined };
+      return { name: name.replace(/^sot nautobot/, `sot nautobot [${mode}]`), median: m, unit: 'ms', runs: xs.length, min: Math.min(...xs), max: Math.max(...xs), target, ok: target ? m <= 300 : undefined };
     };
     return [
       fig('sot nautobot: add peer as a run does it (site read, plan, prepare, commit)', t.run, '≤ 300 ms'),
@@ -88,13 +102,14 @@ export async function benchSotNautobot(runs = Number(process.env.BENCH_RUNS_NAUT
       ...(t.cpu.length ? [fig('sot nautobot: server CPU per add peer as a run does it (uWSGI + PostgreSQL, /proc)', t.cpu)] : []),
       ...[...calls].map(([k, xs]) => ({ ...fig(`sot nautobot call ${k}`, xs), runs: xs.length })),
     ];
-  } finally {
-    await teardownNautobotIfStarted();
   }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`load before: ${load()}`);
   const rows = await benchSotNautobot();
+  console.log(`load after: ${load()}\n`);
   console.log('| benchmark | median | min | max | runs | unit | target |');
   console.log('| --- | ---: | ---: | ---: | ---: | --- | --- |');
   for (const r of rows) console.log(`| ${r.name} | ${r.median.toFixed(0)} | ${r.min!.toFixed(0)} | ${r.max!.toFixed(0)} | ${r.runs} | ${r.unit} | ${r.target ?? ''} |`);

@@ -16,7 +16,7 @@ import { loadInventory } from '../runtime/inventory.js';
 import type { DeviceEvent, LastChange } from './event.js';
 import { Classifier, DEFAULT_BUDGET_MS } from './parse.js';
 import { addCounters, ingestFrame, zeroCounters, type IngestCounters } from './ingest.js';
-import type { IngestWorkerOptions } from './ingest-worker.js';
+import type { FilterCounters, IngestWorkerControl, IngestWorkerOptions } from './ingest-worker.js';
 import { criticalScreen } from './screen.js';
 import { senderVerifier, type Senders } from './verify.js';
 import { Damper } from './damping.js';
@@ -188,7 +188,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const c = { enriched: 0, unverified: 0, impersonations: 0, spooled: 0, notForwarded: 0 };
   /** Classification counters: this thread's (TCP/TLS, or all without the receiver thread) and the UDP receiver thread's (cumulative). */
   const mainIngest = zeroCounters();
-  let udpIngest: IngestCounters & { setAside: number } = { ...zeroCounters(), setAside: 0 };
+  let udpIngest: IngestCounters & { setAside: number } & Partial<FilterCounters> = { ...zeroCounters(), setAside: 0 };
+  /** The processor thread's forward decisions (FilterCounters, cumulative). */
+  const udp = (k: keyof FilterCounters): number => udpIngest[k] ?? 0;
   const ingestTotals = (): IngestCounters => {
     const t = zeroCounters();
     addCounters(t, mainIngest);
@@ -296,7 +298,16 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const inReceiver = o.classifyInReceiver ?? true;
   const screen = criticalScreen(classifier.profiles);
   if (inReceiver) log(screen.keepAll ? 'warn' : 'debug', screen.keepAll ? `critical screen: keeps every datagram when the receive queue is full (${screen.why})` : `critical screen: PRI severity <= 2 or one of ${screen.needles.length} tags`);
-  const processorOptions: IngestWorkerOptions = { profilesDir: o.profilesDir, budgetMs: o.classifyBudgetMs ?? DEFAULT_BUDGET_MS, forwardUnknown: o.forwardUnknown ?? false };
+  // With a forward set the processor thread counts the events it will not post and nothing here
+  // could change (bridge/ingest-worker.ts): they never cross to this thread.
+  const processorOptions: IngestWorkerOptions = {
+    profilesDir: o.profilesDir,
+    budgetMs: o.classifyBudgetMs ?? DEFAULT_BUDGET_MS,
+    forwardUnknown: o.forwardUnknown ?? false,
+    forward: forwardSet
+      ? { set: forwardSet, minLevel: o.forwardMinLevel ?? 'critical', damping: damper !== null, senders: inventory ? [...inventory] : null, relays: [...relays], dropUnverified: o.dropUnverified ?? false }
+      : null,
+  };
 
   const listeners = await listen({
     udp: o.udp.map((s) => parseEndpoint(s)),
@@ -409,11 +420,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       unknown: ing.unknown,
       unknown_forwarded: ing.unknownForwarded,
       unknown_not_forwarded: ing.unknownSkipped,
-      enriched: c.enriched,
-      unverified: c.unverified,
-      impersonations: c.impersonations,
+      enriched: c.enriched + udp('enriched'),
+      unverified: c.unverified + udp('unverified'),
+      impersonations: c.impersonations + udp('impersonations'),
       set_aside: classifier.stats.setAside + udpIngest.setAside,
-      not_forwarded: c.notForwarded,
+      not_forwarded: c.notForwarded + udp('notForwarded'),
       storm: storm ? storm.stats() : { absorbed: 0, summaries: 0, active: 0 },
       spooled: c.spooled,
       delivered: ds.delivered,
@@ -470,6 +481,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       try {
         inventory = indexInventory(o.inventory);
         verify = senderVerifier(inventory, relays);
+        listeners.udpControl({ senders: [...inventory] } satisfies IngestWorkerControl);
         log('info', `inventory ${o.inventory} reloaded: ${inventory.size} router addresses`);
       } catch (err) {
         log('error', `inventory ${o.inventory} not reloaded (keeping the old one): ${(err as Error).message}`);

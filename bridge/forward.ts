@@ -58,26 +58,45 @@ export function matchingRules(ev: DeviceEvent, set: ForwardSet): string[] {
 }
 
 /** True when the event is to be posted: a rule can match it, or its level is at least `minLevel`. */
-export function forwards(ev: DeviceEvent, set: ForwardSet | null, minLevel: 'info' | 'warning' | 'critical' | 'none' = 'critical'): boolean {
+export function forwards(ev: DeviceEvent, set: ForwardSet | null, minLevel: 'info' | 'warning' | 'critical' | 'none' = 'critical', view?: FieldView): boolean {
   if (!set) return true;
   if (minLevel !== 'none' && (LEVEL_RANK[ev.level] ?? 0) >= LEVEL_RANK[minLevel]!) return true;
-  return set.rules.some((r) => r.criteria.every((c) => criterion(ev, c)));
+  return set.rules.some((r) => r.criteria.every((c) => criterion(ev, c, view)));
 }
 
-function lookup(ev: DeviceEvent, field: string): unknown {
+/**
+ * How a criterion sees the value of a field (`field` without `trigger.`): e.g. neutralised, so
+ * that the UDP processor thread can decide on an event before it neutralises the whole of it.
+ */
+export type FieldView = (field: string, value: unknown) => unknown;
+
+/** A field's path without `trigger.`, and its keys (split once per field: this runs for every event). */
+const paths = new Map<string, { path: string; keys: string[] }>();
+function pathOf(field: string): { path: string; keys: string[] } {
+  let p = paths.get(field);
+  if (!p) {
+    const path = field.replace(/^trigger\./, '');
+    p = { path, keys: path.split('.') };
+    if (paths.size < 4096) paths.set(field, p);
+  }
+  return p;
+}
+
+function lookup(ev: DeviceEvent, field: string, view?: FieldView): unknown {
+  const { path, keys } = pathOf(field);
   let v: unknown = ev;
-  for (const k of field.replace(/^trigger\./, '').split('.')) {
-    if (v === null || typeof v !== 'object') return undefined;
+  for (const k of keys) {
+    if (v === null || typeof v !== 'object') return view ? view(path, undefined) : undefined;
     v = (v as Record<string, unknown>)[k];
   }
-  return v;
+  return view ? view(path, v) : v;
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /** One StackStorm criterion against the event. */
-export function criterion(ev: DeviceEvent, c: ForwardCriterion): boolean {
-  const v = lookup(ev, c.field);
+export function criterion(ev: DeviceEvent, c: ForwardCriterion, view?: FieldView): boolean {
+  const v = lookup(ev, c.field, view);
   const p = c.pattern;
   const lc = (x: unknown) => str(x).toLowerCase();
   const has = (hay: unknown, needle: unknown, ci: boolean): boolean =>

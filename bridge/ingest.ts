@@ -39,7 +39,8 @@ export function ingestFrameJson(classifier: Classifier, frame: Frame, ip: string
   return ev ? neutralisedJson(ev) : null;
 }
 
-function classifyFrame(classifier: Classifier, frame: Frame, ip: string, receivedAt: number, forwardUnknown: boolean, c: IngestCounters): DeviceEvent | null {
+/** Classify one frame, not neutralised yet; null when it goes no further (counted in `c`). */
+export function classifyFrame(classifier: Classifier, frame: Frame, ip: string, receivedAt: number, forwardUnknown: boolean, c: IngestCounters): DeviceEvent | null {
   let ev: DeviceEvent;
   try {
     ev = classifier.parse(frame.data.toString('utf8'), ip, receivedAt / 1000);

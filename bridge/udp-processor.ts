@@ -12,6 +12,7 @@ import { parentPort, workerData, isMainThread, type MessagePort } from 'node:wor
 import { datagramFrame } from './framing.js';
 import { initialLaneState, pickLane, type LaneState } from './lanes.js';
 import type { FromWorker, Processor, ToWorker, UdpBatch, WorkerStats } from './listen.js';
+import { nameThread } from './thread.js';
 
 interface ProcessorData {
   netopsUdpProcessor: true;
@@ -56,6 +57,7 @@ class Lane {
 }
 
 async function run(d: ProcessorData): Promise<void> {
+  nameThread('udp-processor');
   const main = parentPort!;
   const log = (level: 'info' | 'warn' | 'error' | 'debug', msg: string): void => main.postMessage({ type: 'log', level, msg } satisfies FromWorker);
   let proc: Processor;
@@ -89,7 +91,7 @@ async function run(d: ProcessorData): Promise<void> {
       bytes += size;
     }
     inFlight++;
-    main.postMessage({ type: 'items', text: items.join('\n'), n: items.length, bytes, stats: stats() } satisfies FromWorker);
+    main.postMessage({ type: 'items', items, n: items.length, bytes, stats: stats() } satisfies FromWorker);
   };
   const pump = (): void => {
     if (pumpTimer) clearTimeout(pumpTimer);
@@ -198,6 +200,14 @@ async function run(d: ProcessorData): Promise<void> {
     }
   });
   main.on('message', (m: ToWorker) => {
+    if (m.type === 'control') {
+      try {
+        proc.control?.(m.data);
+      } catch (err) {
+        log('error', `udp processor: control message failed: ${(err as Error).message}`);
+      }
+      return;
+    }
     if (m.type !== 'ack-items') return;
     inFlight--;
     queuedBytes -= m.bytes;

@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from nautobot.dcim.models import Device, DeviceType, Interface, Location, LocationType, Manufacturer, Platform
 from nautobot.extras.models import CustomField, Role, Status
 from nautobot.ipam.models import IPAddress, Namespace, Prefix
-from nautobot.users.models import Token
+from nautobot.users.models import ObjectPermission, Token
 from nautobot_bgp_models.models import AutonomousSystem, BGPRoutingInstance, Peering
 
 # ------------------------------------------------------------------ admin + token
@@ -110,4 +110,21 @@ for name, r in ROUTERS.items():
 netops_cf, _ = CustomField.objects.get_or_create(
     key="netops", defaults={"label": "netops", "type": "json", "description": "netops change record (who, when, txn)"})
 netops_cf.content_types.add(ct(IPAddress), ct(Peering))
+
+# ------------------------------------------------------------------ a view-only user + token
+# (token-viewer beside the admin's): the tests check that the netops_sot App enforces Nautobot's
+# object permissions for the token's user instead of bypassing them.
+viewer, _ = User.objects.get_or_create(username="netops-viewer", defaults={"is_superuser": False, "is_staff": False})
+viewer.set_unusable_password()
+viewer.save()
+view_all, _ = ObjectPermission.objects.get_or_create(name="netops-viewer: view", defaults={"actions": ["view"]})
+view_all.object_types.set(ContentType.objects.filter(app_label__in=["dcim", "ipam", "extras", "nautobot_bgp_models"]))
+view_all.users.add(viewer)
+viewer_file = os.path.join(os.path.dirname(token_file), "token-viewer")
+key = open(viewer_file).read().strip() if os.path.exists(viewer_file) else ""
+if not key or not Token.objects.filter(key=key, user=viewer).exists():
+    tok = Token.objects.create(user=viewer, description="netops tests: view only (scripts/nautobot/up.sh)")
+    fd = os.open(viewer_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(tok.key + "\n")
 print("seeded")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install what the throwaway Nautobot needs: Debian's PostgreSQL 15 and Redis (the system
-# services are never started: policy-rc.d), and Nautobot + BGP Models from PyPI in a project
-# virtualenv pinned by requirements-nautobot.txt. Idempotent: a stamp skips pip when the
-# requirements have not changed.
+# services are never started: policy-rc.d), Nautobot + BGP Models from PyPI in a project
+# virtualenv pinned by requirements-nautobot.txt, and netops' own Nautobot App (nautobot-app/,
+# editable: its code is read from the work tree). Idempotent: stamps skip pip when the
+# requirements (or the app's pyproject.toml) have not changed.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -27,4 +28,13 @@ if [ "$(cat "$NB_VENV/.netops-stamp" 2>/dev/null)" != "$want" ]; then
   "$NB_VENV/bin/pip" install -q --disable-pip-version-check --no-input -r "$NB_REQ"
   echo "$want" >"$NB_VENV/.netops-stamp"
   nb_log "installed Nautobot into $NB_VENV in $(( $(date +%s) - t0 )) s"
+fi
+
+# netops' App (no models, no migrations): editable, so a change to its code needs only a restart
+want_app="$(cat "$NB_APP/pyproject.toml" | sha256sum | cut -d' ' -f1) $NB_APP"
+if [ "$(cat "$NB_VENV/.netops-app-stamp" 2>/dev/null)" != "$want_app" ]; then
+  t0=$(date +%s)
+  "$NB_VENV/bin/pip" install -q --disable-pip-version-check --no-input --no-deps -e "$NB_APP"
+  echo "$want_app" >"$NB_VENV/.netops-app-stamp"
+  nb_log "installed the netops_sot App (editable, $NB_APP) in $(( $(date +%s) - t0 )) s"
 fi

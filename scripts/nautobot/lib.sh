@@ -12,6 +12,7 @@ NB_PYTHON="${NETOPS_NAUTOBOT_PYTHON:-/usr/bin/python3}"
 NB_CONFIG="$NB_STATE/nautobot_config.py"
 NB_TOKEN_FILE="$NB_STATE/token"
 NB_REQ="$NB_REPO/requirements-nautobot.txt"
+NB_APP="$NB_REPO/nautobot-app"
 
 nb_log() { echo "nautobot: $*" >&2; }
 

@@ -19,6 +19,8 @@ export interface NautobotOptions {
   timeoutMs?: number;
   /** Called after every request with its method, path, status and duration (profiling; no body, no token). */
   onCall?: (c: CallTiming) => void;
+  /** Use netops' Nautobot App: true (required), false (never: the stock REST path), 'auto' (default: NETOPS_NAUTOBOT_APP, else when the server has it). */
+  app?: boolean | 'auto' | 'on' | 'off';
 }
 
 /** One request as `onCall` sees it. */
@@ -102,7 +104,8 @@ export class NautobotClient {
     await this.call('DELETE', path, body, {}, [404]);
   }
 
-  private async call<T>(method: string, path: string, data?: unknown, params: Record<string, unknown> = {}, okAlso: number[] = []): Promise<T> {
+  /** One request, any HTTP status: the status and the parsed body (network failures still throw SotError). */
+  async raw(method: string, path: string, data?: unknown, params: Record<string, unknown> = {}): Promise<{ status: number; data: unknown }> {
     const where = `${method} ${this.url}/api/${path}`;
     let res;
     const t0 = performance.now();
@@ -114,9 +117,19 @@ export class NautobotClient {
       throw new SotError(`Nautobot unreachable at ${this.url} (${err.code ?? err.message})`, where);
     }
     this.onCall?.({ method, path, status: res.status, ms: performance.now() - t0, items: Array.isArray(data) ? data.length : 1 });
+    return { status: res.status, data: res.data };
+  }
+
+  /** The SotError of an HTTP error answer (method, URL, status, a trimmed body; never the token). */
+  httpError(method: string, path: string, status: number, body: unknown): SotError {
+    return new SotError(`HTTP ${status}: ${describeBody(body)}`, `${method} ${this.url}/api/${path}`);
+  }
+
+  private async call<T>(method: string, path: string, data?: unknown, params: Record<string, unknown> = {}, okAlso: number[] = []): Promise<T> {
+    const res = await this.raw(method, path, data, params);
     if (res.status >= 200 && res.status < 300) return res.data as T;
     if (okAlso.includes(res.status)) return undefined as T;
-    throw new SotError(`HTTP ${res.status}: ${describeBody(res.data)}`, where);
+    throw this.httpError(method, path, res.status, res.data);
   }
 }
 

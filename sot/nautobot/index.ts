@@ -2,10 +2,13 @@
  * The Nautobot backend of the source of truth (Nautobot 3.x + nautobot-bgp-models). Sites are
  * Locations, edge routers Devices with role edge-router, peering prefixes Prefixes with role
  * peering at the Location, a peer's address an IP Address in that prefix, a session a BGP
- * Peering with two Peer Endpoints. See docs/nautobot.md.
+ * Peering with two Peer Endpoints. With netops' Nautobot App on the server (app.ts) a site read
+ * is one GET and each phase of a change one POST in one transaction; without it, the stock REST
+ * path (query.ts GraphQL read, write.ts). See docs/nautobot.md.
  */
 import { randomUUID } from 'node:crypto';
 import type { Actor, Change, HistoryEntry, Plan, Site, SiteView, SourceOfTruth } from '../types.js';
+import { AppProbe, appChange, appMode } from './app.js';
 import { NautobotClient, type NautobotOptions } from './client.js';
 import { readHistory, recordEntry } from './history.js';
 import { siteViewOf } from './mapping.js';
@@ -23,18 +26,21 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
   private readonly memo = new MemoStore();
   /** The raw read behind each view site() returned: plan(change, actor, view) reuses it instead of a second round trip. */
   private readonly raw = new WeakMap<SiteView, SiteData>();
+  /** Whether the server has netops' App (asked once). */
+  readonly app: AppProbe;
 
   constructor(opts: NautobotOptions = {}) {
     this.client = new NautobotClient(opts);
     this.location = this.client.url;
+    this.app = new AppProbe(this.client, appMode(opts.app));
   }
 
   async sites(): Promise<Site[]> {
-    return (await readSites(this.client)).map((s) => ({ name: s.name, description: s.description || null }));
+    return (await readSites(this.client, this.app)).map((s) => ({ name: s.name, description: s.description || null }));
   }
 
   async site(name: string): Promise<SiteView | null> {
-    const d = await readSite(this.client, name);
+    const d = await readSite(this.client, name, [], this.app);
     if (!d) return null;
     const view = siteViewOf(d);
     this.raw.set(view, d);
@@ -43,24 +49,37 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
 
   async plan(change: Change, actor: Actor, basis?: SiteView): Promise<Plan> {
     const reuse = basis && basis.site.name === change.site ? this.raw.get(basis) : undefined;
-    const d = reuse ?? (await readSite(this.client, change.site, change.kind === 'add_peer' ? [change.as] : []));
+    const d = reuse ?? (await readSite(this.client, change.site, change.kind === 'add_peer' ? [change.as] : [], this.app));
     if (!d) throw unknownSite(change.site, (await this.sites()).map((s) => s.name));
     const plan = planChange(siteViewOf(d), change, actor, randomUUID());
-    this.memo.get(plan.txn).site = d;
+    if (this.app.state !== true) this.memo.get(plan.txn).site = d;
     return plan;
   }
 
-  prepare(plan: Plan): Promise<void> {
-    return prepare(this.client, plan, this.memo.get(plan.txn));
+  async prepare(plan: Plan): Promise<void> {
+    if (await this.app.present()) {
+      await appChange(this.client, 'prepare', plan);
+      return;
+    }
+    await prepare(this.client, plan, this.memo.get(plan.txn));
   }
 
   async commit(plan: Plan): Promise<void> {
+    if (await this.app.present()) {
+      await appChange(this.client, 'commit', plan);
+      this.memo.drop(plan.txn);
+      return;
+    }
     await commit(this.client, plan, this.memo.get(plan.txn));
     this.memo.drop(plan.txn);
   }
 
   async abort(plan: Plan): Promise<void> {
     this.memo.drop(plan.txn);
+    if (await this.app.present()) {
+      await appChange(this.client, 'abort', plan);
+      return;
+    }
     await abort(this.client, plan);
   }
 

@@ -2,10 +2,12 @@
  * The one read of a site: a single GraphQL query (POST /api/graphql/) returns the Location,
  * its edge-router Devices with interfaces, addresses and BGP routing instances, its peering
  * Prefixes with their IP Addresses, and the BGP Peerings of its routers. One round trip keeps
- * plan/prepare/commit within the latency budget; every write goes through REST.
+ * plan/prepare/commit within the latency budget; every write goes through REST. With netops'
+ * Nautobot App (app.ts) the same read is one GET of the App, in the same shape.
  */
 import type { NautobotClient } from './client.js';
 import { SotError } from '../types.js';
+import { APP_PATH, appSite, type AppProbe } from './app.js';
 
 /** Role names netops relies on (created by scripts/nautobot/bootstrap.py). */
 export const ROLES = { router: 'edge-router', peering: 'peering' } as const;
@@ -86,21 +88,33 @@ export async function graphql<T>(client: NautobotClient, query: string, variable
   return res.data;
 }
 
-/** Read one site (null when no Location has that name). */
-export async function readSite(client: NautobotClient, site: string, asns: number[] = []): Promise<SiteData | null> {
+/** The raw answer of the site read (GraphQL's data, or the App's body: the same shape). */
+interface RawSite {
+  locations: SiteData['location'][];
+  devices: GqlDevice[];
+  prefixes: GqlPrefix[];
+  autonomous_systems: SiteData['ases'];
+}
+
+/** Read one site (null when no Location has that name): through the App when `probe` says the server has it. */
+export async function readSite(client: NautobotClient, site: string, asns: number[] = [], probe?: AppProbe): Promise<SiteData | null> {
+  if (probe && probe.state !== false) {
+    const r = await appSite(client, probe, site, asns);
+    if (r === null) return null;
+    if (r !== undefined) return siteData(r as RawSite, site, asns);
+  }
   let d;
   try {
-    d = await graphql<{
-    locations: SiteData['location'][];
-    devices: GqlDevice[];
-    prefixes: GqlPrefix[];
-    autonomous_systems: SiteData['ases'];
-  }>(client, SITE_QUERY, { site: [site], asns: asns.length ? asns : [0] });
+    d = await graphql<RawSite>(client, SITE_QUERY, { site: [site], asns: asns.length ? asns : [0] });
   } catch (e) {
     // the location filters reject a name that is no Location: that is an unknown site
     if (e instanceof SotError && /location.*not one of the available choices/i.test(e.message)) return null;
     throw e;
   }
+  return siteData(d, site, asns);
+}
+
+function siteData(d: RawSite, site: string, asns: number[]): SiteData | null {
   const location = d.locations.find((l) => l.name === site);
   if (!location) return null;
   const peerings = new Map<string, GqlPeering>();
@@ -109,7 +123,11 @@ export async function readSite(client: NautobotClient, site: string, asns: numbe
 }
 
 /** Names (and ids) of every Location that has at least one edge router or peering prefix. */
-export async function readSites(client: NautobotClient): Promise<Array<{ id: string; name: string; description: string }>> {
+export async function readSites(client: NautobotClient, probe?: AppProbe): Promise<Array<{ id: string; name: string; description: string }>> {
+  if (probe && (await probe.present())) {
+    const r = await client.get<{ sites: Array<{ id: string; name: string; description: string }> }>(`${APP_PATH}sites/`);
+    return r.sites.map(({ id, name, description }) => ({ id, name, description })).sort((a, b) => a.name.localeCompare(b.name));
+  }
   const d = await graphql<{ locations: Array<{ id: string; name: string; description: string; location_type: { name: string } }> }>(
     client,
     `query { locations(location_type: "Site") { id name description location_type { name } } }`,

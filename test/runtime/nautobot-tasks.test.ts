@@ -101,6 +101,10 @@ describe('tasks on the lab with the Nautobot source of truth (entry script, ansi
     const p = nb.peerings[0]!;
     expect(p.status.name).to.equal('Active');
     expect(p.endpoints.map((e) => e.routing_instance?.device.name ?? `AS${e.autonomous_system?.asn} ${e.source_ip?.address}`).sort()).to.deep.equal(['AS65100 10.0.0.1/30', 'bma-edge1']);
+    // written through netops' Nautobot App (one request per phase; NETOPS_NAUTOBOT_APP=off: the stock REST path), change-logged as the token's user
+    const logged = (await api.get('extras/object-changes/', { params: { changed_object_id: nb.ip!.id } })).data.results as Array<{ user_name: string; change_context_detail: string }>;
+    const via = process.env.NETOPS_NAUTOBOT_APP === 'off' ? 'ipam-api:ipaddress-list' : 'plugins-api:netops_sot-api:changes';
+    expect(logged.map((c) => [c.user_name, c.change_context_detail])).to.deep.include(['netops-admin', via]);
     for (const notes of [nb.notes, p.notes]) {
       expect(notes.some((n) => /^netops prepare txn /.test(n)), notes.join('\n')).to.equal(true);
       expect(notes.some((n) => /^netops commit txn .*; by chatuser via chat ops; command: add peer /.test(n)), notes.join('\n')).to.equal(true);
@@ -168,7 +172,7 @@ describe('tasks on the lab with the Nautobot source of truth (entry script, ansi
     const nb = await inNautobot(api, '10.0.0.1');
     expect([nb.ip, nb.peerings]).to.deep.equal([null, []]);
     const loc = (await api.get('dcim/locations/', { params: { name: 'bma' } })).data.results[0] as { id: string };
-    const notes = ((await api.get('extras/notes/', { params: { assigned_object_id: loc.id, limit: 1000 } })).data.results as Array<{ note: string }>).map((n) => n.note);
+    const notes = ((await api.get('extras/notes/', { params: { assigned_object_id: loc.id, note__ic: 'removed peer 10.0.0.1', limit: 1000 } })).data.results as Array<{ note: string }>).map((n) => n.note);
     expect(notes.some((n) => /^netops commit txn .*: removed peer 10\.0\.0\.1 .*; by tester via terminal; command: /.test(n)), notes.slice(-5).join('\n')).to.equal(true);
   });
 });

@@ -2,7 +2,10 @@
  * The Nautobot backend against a real Nautobot (scripts/nautobot/up.sh), every result checked
  * through Nautobot's own REST API: plan/prepare/commit/abort for add and remove, each refusal,
  * idempotent commit and abort, two concurrent prepares at one site, the token kept out of
- * errors, Nautobot down → SotError naming the URL, the history as Notes.
+ * errors, Nautobot down → SotError naming the URL, the history as Notes. The change tests run
+ * twice: through netops' Nautobot App (nautobot-app/, one request and one transaction per phase)
+ * and through the stock REST path (app: false, as against a Nautobot without the App); then the
+ * App's own guarantees: object permissions of the token's user, one transaction, change logging.
  */
 import { expect } from 'chai';
 import type { AxiosInstance } from 'axios';
@@ -10,7 +13,7 @@ import { NautobotSourceOfTruth } from '../../sot/nautobot/index.js';
 import '../../sot/nautobot/register.js';
 import { openSot } from '../../sot/open.js';
 import { Refusal, SotError, type Actor, type Change, type HistoryEntry, type Plan } from '../../sot/types.js';
-import { NB_TOKEN_FILE, nbApi, resetNautobotPeers, teardownNautobotIfStarted, useNautobot } from '../support/nautobot.js';
+import { NB_TOKEN_FILE, NB_VIEWER_TOKEN_FILE, nbApi, resetNautobotPeers, teardownNautobotIfStarted, useNautobot } from '../support/nautobot.js';
 
 after(teardownNautobotIfStarted);
 
@@ -38,7 +41,7 @@ async function peeringsOf(api: AxiosInstance, ip: string) {
   return out;
 }
 async function notesOf(api: AxiosInstance, id: string): Promise<string[]> {
-  return ((await api.get('extras/notes/', { params: { assigned_object_id: id } })).data.results as Array<{ note: string }>).map((n) => n.note);
+  return ((await api.get('extras/notes/', { params: { assigned_object_id: id, limit: 1000 } })).data.results as Array<{ note: string }>).map((n) => n.note);
 }
 async function countIps(api: AxiosInstance): Promise<number> {
   return (await api.get('ipam/ip-addresses/', { params: { limit: 1 } })).data.count;
@@ -50,14 +53,14 @@ async function expectRefusal(p: Promise<unknown>, ...parts: string[]): Promise<R
   return e as Refusal;
 }
 
-describe('sot/nautobot: the Nautobot backend against a real Nautobot', function () {
+for (const mode of ['app', 'rest'] as const) describe(`sot/nautobot: the Nautobot backend against a real Nautobot (${mode === 'app' ? "netops' App" : 'stock REST'})`, function () {
   let sot: NautobotSourceOfTruth;
   let api: AxiosInstance;
   let token: string;
 
   before(async function () {
     const nb = await useNautobot(this);
-    sot = new NautobotSourceOfTruth({ url: nb.url, tokenFile: nb.tokenFile });
+    sot = new NautobotSourceOfTruth({ url: nb.url, tokenFile: nb.tokenFile, app: mode === 'app' });
     api = nbApi();
     token = String(api.defaults.headers.Authorization).replace(/^Token /, '');
     await resetNautobotPeers();
@@ -269,6 +272,86 @@ describe('sot/nautobot: the Nautobot backend against a real Nautobot', function 
     expect(bma.map((e) => e.summary)).to.deep.equal(['entry 1', 'entry 4']);
     expect((await sot.history({ site: 'bma', limit: 1 })).map((e) => e.id)).to.deep.equal([`${mark}-4`]);
     const loc = (await api.get('dcim/locations/', { params: { name: 'bma' } })).data.results[0];
-    expect((await notesOf(api, loc.id)).filter((n) => n.includes(mark))).to.have.length(2);
+    expect((await api.get('extras/notes/', { params: { assigned_object_id: loc.id, note__ic: mark } })).data.count).to.equal(2);
+  });
+});
+
+describe("sot/nautobot: netops' Nautobot App (nautobot-app/netops_sot)", function () {
+  let sot: NautobotSourceOfTruth;
+  let api: AxiosInstance;
+
+  before(async function () {
+    const nb = await useNautobot(this);
+    sot = new NautobotSourceOfTruth({ url: nb.url, tokenFile: nb.tokenFile });
+    api = nbApi();
+    await resetNautobotPeers();
+  });
+  afterEach(async () => resetNautobotPeers());
+
+  it('is found by the first read (auto) and answers its status', async () => {
+    expect(sot.app.state).to.equal(undefined);
+    await sot.site('bma');
+    expect(sot.app.state).to.equal(true);
+    expect((await api.get('plugins/netops-sot/')).data).to.include({ app: 'netops_sot', version: '0.1.0' });
+    const off = new NautobotSourceOfTruth({ url: sot.location, tokenFile: NB_TOKEN_FILE, app: false });
+    expect(await off.app.present()).to.equal(false);
+  });
+
+  it('reads a site exactly as the GraphQL read does', async () => {
+    const p = await sot.plan(add('10.0.0.1', 65100), actor);
+    await sot.prepare(p);
+    const rest = new NautobotSourceOfTruth({ url: sot.location, tokenFile: NB_TOKEN_FILE, app: false });
+    for (const site of ['bma', 'gbg']) expect(await sot.site(site), site).to.deep.equal(await rest.site(site));
+    expect(await sot.sites()).to.deep.equal(await rest.sites());
+    await sot.abort(p);
+  });
+
+  it('change-logs every write of a phase under one request id, with the token user; Notes name the chat user', async () => {
+    const plan = await sot.plan(add('10.0.0.1', 65100), actor);
+    await sot.prepare(plan);
+    const [ip] = await ipsOf(api, '10.0.0.1');
+    const [peering] = await peeringsOf(api, '10.0.0.1');
+    const changes = async (id: string) => (await api.get('extras/object-changes/', { params: { changed_object_id: id } })).data.results as Array<{ request_id: string; user_name: string; action: { value: string }; change_context: string; change_context_detail: string }>;
+    const [ipc] = await changes(ip.id);
+    const pcs = await changes(peering.id);
+    expect(ipc).to.include({ user_name: 'netops-admin', change_context_detail: 'plugins-api:netops_sot-api:changes' });
+    expect([ipc.action.value, ipc.change_context]).to.deep.equal(['create', 'web']);
+    expect(pcs.map((c) => c.request_id)).to.include(ipc.request_id);
+    expect((await notesOf(api, peering.id)).join('\n')).to.include('netops prepare txn').and.include('by alice via chat #netops').and.include(actor.command);
+    await sot.commit(plan);
+    const later = (await changes(ip.id)).map((c) => c.request_id);
+    expect(new Set(later).size).to.equal(2);
+  });
+
+  it('enforces the object permissions of the token user: a view-only token reads, and writes nothing', async () => {
+    const viewer = new NautobotSourceOfTruth({ url: sot.location, tokenFile: NB_VIEWER_TOKEN_FILE, app: true });
+    const plan = await viewer.plan(add('10.0.0.5', 65445), actor);
+    const ips = await countIps(api);
+    const e = await viewer.prepare(plan).then(() => null, (x: unknown) => x);
+    expect(e).to.be.instanceOf(SotError);
+    expect((e as Error).message).to.include('HTTP 403').and.include('permission');
+    expect(await countIps(api)).to.equal(ips);
+    expect((await api.get('plugins/bgp/autonomous-systems/', { params: { asn: 65445 } })).data.count).to.equal(0);
+  });
+
+  it('one transaction per phase: an address taken since the plan fails prepare with nothing left behind', async () => {
+    const plan = await sot.plan(add('10.0.0.5', 65446), actor);
+    const o = (await api.post('ipam/ip-addresses/', { address: '10.0.0.5/30', namespace: { name: 'Global' }, status: 'Active', description: 'taken meanwhile' })).data;
+    try {
+      const e = await sot.prepare(plan).then(() => null, (x: unknown) => x);
+      expect(e).to.be.instanceOf(SotError);
+      expect((e as Error).message).to.include('HTTP 409').and.include('created since the change was planned');
+      // the AS prepare created first was rolled back with the rest
+      expect((await api.get('plugins/bgp/autonomous-systems/', { params: { asn: 65446 } })).data.count).to.equal(0);
+      expect((await ipsOf(api, '10.0.0.5')).map((x) => x.id)).to.deep.equal([o.id]);
+    } finally {
+      await api.delete(`ipam/ip-addresses/${o.id}/`);
+    }
+  });
+
+  it('refuses a malformed change request (400) before touching anything', async () => {
+    const r = await api.post('plugins/netops-sot/changes/', { phase: 'explode', plan: {} }, { validateStatus: () => true });
+    expect(r.status).to.equal(400);
+    expect(r.data.detail).to.include('phase must be one of prepare, commit, abort');
   });
 });

@@ -19,6 +19,8 @@ export const NB_PORT = Number(process.env.NETOPS_NAUTOBOT_PORT ?? 58080);
 export const NB_URL = `http://127.0.0.1:${NB_PORT}`;
 export const NB_STATE = process.env.NETOPS_NAUTOBOT_STATE ?? join(REPO, '.nautobot');
 export const NB_TOKEN_FILE = join(NB_STATE, 'token');
+/** A view-only user's token (scripts/nautobot/bootstrap.py): object permissions are enforced for it. */
+export const NB_VIEWER_TOKEN_FILE = join(NB_STATE, 'token-viewer');
 const SCRIPTS = join(REPO, 'scripts', 'nautobot');
 
 export interface NautobotInfo {
@@ -30,11 +32,14 @@ export interface NautobotInfo {
 let started = false;
 let upPromise: Promise<NautobotInfo> | null = null;
 
-/** Nautobot's /health/ answers 200 and a token file exists. */
+/** Nautobot's /health/ answers 200, the token files exist, and it serves netops' App (else up.sh brings it there). */
 export async function nautobotHealthy(): Promise<boolean> {
   try {
     const r = await axios.get(`${NB_URL}/health/`, { timeout: 5000, validateStatus: () => true });
-    return r.status === 200 && readFileSync(NB_TOKEN_FILE, 'utf8').trim().length === 40;
+    if (r.status !== 200 || readFileSync(NB_VIEWER_TOKEN_FILE, 'utf8').trim().length !== 40) return false;
+    const token = readFileSync(NB_TOKEN_FILE, 'utf8').trim();
+    const app = await axios.get(`${NB_URL}/api/plugins/netops-sot/`, { timeout: 5000, validateStatus: () => true, headers: { Authorization: `Token ${token}` } });
+    return token.length === 40 && app.status === 200;
   } catch {
     return false;
   }
