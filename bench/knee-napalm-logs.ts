@@ -40,7 +40,7 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The bench's virtualenv (scripts/venv-bench.sh). */
 export const BENCH_VENV = process.env.NETOPS_BENCH_VENV ?? join(REPO, '.venv-bench');
 const COUNTER = join(REPO, 'bench', 'napalm-logs-count.py');
-const DEFAULT_RATES = '100,200,300,500,750,1000,2000,5000,10000,20000,30000,50000';
+const DEFAULT_RATES = '100,200,300,500,750,1000,2000,5000,10000,15000,20000,30000,50000';
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
