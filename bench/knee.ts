@@ -125,11 +125,27 @@ async function step(rate: number, seconds: number, lines: string[]): Promise<Ste
   }
 }
 
+/** Runs this bench's sender thread against 127.0.0.1:`port` (another bench's target: bench/knee-napalm-logs.ts); resolves when it is done. */
+export function sendKneeLoad(port: number, rate: number, seconds: number, lines: string[]): Promise<{ sent: number; criticals: number }> {
+  const w = new Worker(new URL(import.meta.url), { workerData: { netopsKneeSender: true, port, rate, seconds, lines } satisfies SenderData });
+  return new Promise<{ sent: number; criticals: number }>((ok, fail) => {
+    w.on('message', (m: { done: boolean; sent: number; criticals: number }) => m.done && ok({ sent: m.sent, criticals: m.criticals }));
+    w.once('error', fail);
+  }).finally(() => void w.terminate().catch(() => undefined));
+}
+
+/** What a caller may fix instead of the environment (bench/knee-napalm-logs.ts: the same lines and rates for both). */
+export interface KneeOptions {
+  seconds?: number;
+  rates?: number[];
+  lines?: string[];
+}
+
 /** The sweep; one figure per rate tried and the knee. */
-export async function benchKnee(): Promise<Figure[]> {
-  const seconds = Number(process.env.BENCH_KNEE_SECONDS ?? 60) || 60;
-  const rates = (process.env.BENCH_KNEE_RATES ?? '10000,20000,30000,40000,50000,60000,80000,100000').split(',').map(Number).filter((n) => n > 0);
-  const lines = corpusFixtures().map((f) => f.raw.replace(/\s+$/, ''));
+export async function benchKnee(o: KneeOptions = {}): Promise<Figure[]> {
+  const seconds = o.seconds ?? (Number(process.env.BENCH_KNEE_SECONDS ?? 60) || 60);
+  const rates = o.rates ?? (process.env.BENCH_KNEE_RATES ?? '10000,20000,30000,40000,50000,60000,80000,100000').split(',').map(Number).filter((n) => n > 0);
+  const lines = o.lines ?? corpusFixtures().map((f) => f.raw.replace(/\s+$/, ''));
   if (lines.length === 0) throw new Error('no napalm-logs corpus (shared/corpus/napalm-logs) to send');
   const out: Figure[] = [];
   let knee = 0;

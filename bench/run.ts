@@ -2,7 +2,8 @@
  * `npm run bench`: every benchmark, medians printed as a table. The lab figures need root
  * and bring the lab up (and down again if it was not up). BENCH_ONLY=parse,build,runtime,sot,bridge,lab
  * picks a subset (or name them: `npm run bench -- knee`); BENCH_SECONDS shortens the 60 s ingest run.
- * `knee` (the bridge's sustained no-loss sweep, bench/knee.ts, ~10 min) runs only when named.
+ * `knee` (the bridge's sustained no-loss sweep, bench/knee.ts, ~10 min) runs only when named, and so does
+ * `knee-napalm-logs` (the same sweep beside napalm-logs' daemon, bench/knee-napalm-logs.ts).
  */
 import { benchBuild } from './build.js';
 import type { Figure } from './figure.js';
@@ -10,6 +11,7 @@ import { benchOverhead, benchRatio } from './runtime.js';
 import { benchParse } from './parse.js';
 import { benchBridge } from './bridge.js';
 import { benchKnee } from './knee.js';
+import { benchKneeSideBySide } from './knee-napalm-logs.js';
 import { benchLab } from './lab.js';
 import { benchNapalm } from './napalm.js';
 import { benchSot } from './sot.js';
@@ -35,6 +37,7 @@ await section('sot', () => benchSot());
 await section('correlate', () => benchCorrelate());
 await section('bridge', () => benchBridge());
 await section('knee', () => benchKnee());
+await section('knee-napalm-logs', () => benchKneeSideBySide());
 await section('lab', async () => {
   const why = labUnavailableReason();
   if (why) throw new Error(why);

@@ -27,3 +27,4 @@ bash scripts/nautobot/install.sh  # Nautobot (PostgreSQL, Redis, pinned venv) fo
 npm ci --no-audit --no-fund
 bash scripts/venv.sh          # Python virtualenv .venv: NAPALM, napalm-ansible, napalm-frr (docs/napalm.md)
 bash scripts/venv-orquesta.sh # .venv-orquesta: orquesta for the approval workflow tests (docs/chat.md)
+bash scripts/venv-bench.sh    # .venv-bench: napalm-logs' daemon for the side-by-side knee and its test (docs/bridge-lanes.md)
