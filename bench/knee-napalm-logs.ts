@@ -226,6 +226,7 @@ export async function startCounter(url: string, decode = false): Promise<Counter
   let rest = '';
   let err = '';
   let ready = false;
+  child.on('error', (e) => (err += `${e.message}\n`)); // e.g. no .venv-bench: said when it never gets ready
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   child.stdout!.on('data', (d: Buffer) => {
     const lines = (rest + d.toString()).split('\n');

@@ -88,11 +88,7 @@ async function step(rate: number, seconds: number, lines: string[]): Promise<Ste
   const load0 = loadavg()[0]!;
   try {
     const cpu0 = threadCpu(b.child.pid!);
-    const w = new Worker(new URL(import.meta.url), { workerData: { netopsKneeSender: true, port, rate, seconds, lines } satisfies SenderData });
-    const res = await new Promise<{ sent: number; criticals: number }>((ok, fail) => {
-      w.on('message', (m: { done: boolean; sent: number; criticals: number }) => m.done && ok(m));
-      w.once('error', fail);
-    });
+    const res = await sendKneeLoad(port, rate, seconds, lines);
     const cpu1 = threadCpu(b.child.pid!);
     const expected = res.sent + res.criticals;
     const deadline = Date.now() + 30_000;
@@ -116,7 +112,6 @@ async function step(rate: number, seconds: number, lines: string[]): Promise<Ste
     ].filter(Boolean).join('; ');
     const ok = lost === 0 && critLost === 0;
     const note = `sent ${expected} (${res.criticals} critical), received ${received}; kernel ${kernel}, queue ${queue}, spool/bridge ${bridgeDrops}; criticals at webhook ${criticals.size}/${res.criticals}; storm ${JSON.stringify(s.storm)}, spool depth by level ${JSON.stringify(s.spool?.depthByLevel)}, delivered ${s.delivered}, not forwarded ${s.not_forwarded}; rss peak ${round(peak)} MB; load ${round(load0, 2)}→${round(loadavg()[0]!, 2)}; ${cpuNote(cpu0, cpu1, seconds)}`;
-    w.terminate().catch(() => undefined);
     return { rate, ok, lost, why: why || 'nothing lost', note };
   } finally {
     if (b.child.exitCode === null) await b.stop();
@@ -131,6 +126,7 @@ export function sendKneeLoad(port: number, rate: number, seconds: number, lines:
   return new Promise<{ sent: number; criticals: number }>((ok, fail) => {
     w.on('message', (m: { done: boolean; sent: number; criticals: number }) => m.done && ok({ sent: m.sent, criticals: m.criticals }));
     w.once('error', fail);
+    w.once('exit', (code) => fail(new Error(`knee sender thread exited (${code}) before it was done`))); // after ok: no effect
   }).finally(() => void w.terminate().catch(() => undefined));
 }
 

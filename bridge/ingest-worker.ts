@@ -68,8 +68,10 @@ export interface FilterCounters {
 export function filteredHere(ev: DeviceEvent, f: ForwardFilterOptions, verify: ((ev: DeviceEvent) => Verdict) | null, c: FilterCounters): boolean {
   if (ev.error === null) return false; // unknown messages that got this far are forwarded
   if (f.damping && dampingKey(ev) !== null) return false;
-  // The main thread verifies the sender first (it rewrites router, site, summary, verified): decide on a copy.
-  const v = { ...ev };
+  // The main thread verifies the sender of the neutralised event first (it rewrites router, site,
+  // summary, verified): decide on a copy whose fields verification reads are neutralised too, so a
+  // host hidden behind invisible marks is judged (and counted) as the main thread would.
+  const v = { ...ev, host: neutraliseValue(ev.host), router: neutraliseValue(ev.router), site: neutraliseValue(ev.site), summary: neutraliseValue(ev.summary) };
   let verdict: Verdict | null = null;
   if (verify) {
     verdict = verify(v);
@@ -115,4 +117,3 @@ export function createProcessor(o: IngestWorkerOptions, log: (level: 'info' | 'w
     counters: () => ({ ...c, setAside: classifier.stats.setAside, ...fc }),
   };
 }
-

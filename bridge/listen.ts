@@ -623,6 +623,8 @@ async function startUdpWorker(
           rawDrops = Math.max(rawDrops, m.stats.rawDrops);
           laneDrops = m.stats.queueDropsByLevel.reduce((a, b) => a + b, 0);
           onStats(m.stats);
+          // what the processor counted since its last tick (events it decided itself never cross)
+          processor!.onItems([], m.stats.counters);
         }
         closedOne(proc);
       }

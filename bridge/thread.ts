@@ -31,4 +31,3 @@ export function nameThread(name: string): void {
     // not Linux, or no /proc: the thread keeps its name
   }
 }
-

@@ -38,8 +38,24 @@ const FLAGS: FlagSpec = {
   help: { type: 'boolean', short: 'h' },
 };
 
+/** Write, waiting for 'drain' when the stream is full; a stream that fails or closes instead rejects. */
 async function write(out: NodeJS.WritableStream, s: string | Uint8Array): Promise<void> {
-  if (!out.write(s)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  if (out.write(s)) return;
+  await new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      out.off('drain', onDrain);
+      out.off('error', onError);
+      out.off('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onError = (e: Error) => done(e);
+    const onClose = () => done(new Error('stdout closed'));
+    out.once('drain', onDrain);
+    out.once('error', onError);
+    out.once('close', onClose);
+  });
 }
 
 /** How the work is split (tests; the defaults suit the command). */

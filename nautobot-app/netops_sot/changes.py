@@ -19,7 +19,7 @@ import ipaddress
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from nautobot.dcim.models import Device, Location
 from nautobot.extras.models import Note, Status
@@ -43,14 +43,15 @@ class Conflict(Exception):
     """The change cannot be applied to what Nautobot holds (HTTP 409)."""
 
 
-def _perm(user, model, action):
+def _perm(model, action):
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
 def require(user, model, action):
     """Refuse early when the user lacks the model permission for `action`."""
-    if not user.has_perm(_perm(user, model, action)):
-        raise PermissionDenied(f"permission {_perm(user, model, action)} is required")
+    perm = _perm(model, action)
+    if not user.has_perm(perm):
+        raise PermissionDenied(f"permission {perm} is required")
 
 
 def _allowed(obj, user, action):
@@ -58,21 +59,24 @@ def _allowed(obj, user, action):
 
 
 def save(obj, user, action):
-    """validated_save, then check the saved object is within the user's `action` constraints."""
+    """validated_save, then check the saved object is within the user's `action` constraints; an
+    existing object must be within them before the write too (as Nautobot's views fetch it)."""
     require(user, type(obj), action)
+    if action != "add" and not _allowed(obj, user, action):
+        raise PermissionDenied(f"{_perm(type(obj), action)} does not cover {obj}")
     try:
         obj.validated_save()
     except ValidationError as e:
         raise Conflict(f"{type(obj).__name__}: {'; '.join(e.messages)}") from e
     if not _allowed(obj, user, action):
-        raise PermissionDenied(f"{_perm(user, type(obj), action)} does not cover {obj}")
+        raise PermissionDenied(f"{_perm(type(obj), action)} does not cover {obj}")
     return obj
 
 
 def delete(obj, user):
     require(user, type(obj), "delete")
     if not _allowed(obj, user, "delete"):
-        raise PermissionDenied(f"{_perm(user, type(obj), 'delete')} does not cover {obj}")
+        raise PermissionDenied(f"{_perm(type(obj), 'delete')} does not cover {obj}")
     obj.delete()
 
 
@@ -171,7 +175,7 @@ def _ensure_as(user, asn):
     try:
         with transaction.atomic():
             return save(AutonomousSystem(asn=asn, status=_status("Active"), description=f"peer AS{asn} (netops)"), user, "add"), True
-    except Conflict:
+    except (Conflict, IntegrityError):  # validation saw it, or the unique index did (a concurrent create)
         again = AutonomousSystem.objects.filter(asn=asn).first()
         if again is None:
             raise
@@ -185,12 +189,12 @@ def _create_peer(site, plan, ip, asn, description, routers, active):
     if prefix is None:
         raise Conflict(f"peering prefix {plan.get('prefix')} is no longer at site {site.location.name}")
     rec = _base_record(plan, asn, None if active else "add")
-    as_obj, created_as = _ensure_as(user, asn)
     written = []
     ip_obj = site.ip
     if ip_obj is not None and not (plan.get("before") or {}).get("allocation") and not active:
         # the address was free when the change was planned: someone took it since
         raise Conflict(f"IP Address {ip} in {prefix.prefix} was created since the change was planned ({record_of(ip_obj).get('owner') or ip_obj.description or 'another owner'})")
+    as_obj, created_as = _ensure_as(user, asn)
     if ip_obj is None:
         ip_obj = IPAddress(
             address=f"{ip}/{prefix.prefix_length}",
@@ -301,8 +305,8 @@ def abort(user, plan):
             try:
                 with transaction.atomic():
                     delete(as_obj, user)
-            except ProtectedError:
-                pass  # still used by another peer: keep it
+            except (ProtectedError, PermissionDenied):
+                pass  # still used by another peer, or not the user's to delete: keep it (as the REST path does)
         note_all(user, [site.location], change_message(plan["actor"], txn, "abort", f"rolled back add peer {c['ip']} AS{c['as']}"))
         return "aborted"
     # remove_peer: put back what was there

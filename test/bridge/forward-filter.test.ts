@@ -85,6 +85,12 @@ describe('bridge/ingest-worker: forward decisions in the processor thread', func
     expect(filteredHere(structuredClone(forged), f, verify, c)).to.equal(true);
     expect(mainPosts(forged, f)).to.equal(false);
     expect(c).to.deep.equal({ notForwarded: 1, enriched: 0, unverified: 1, impersonations: 1 });
+    // the same name behind an invisible mark (U+200E): neutralised first, so still an impersonation
+    const hidden = testEvent(6, { ...base, ip: '198.51.100.7', router: 'bma-edge1\u200e', host: 'bma-edge1\u200e', summary: 'bma-edge1\u200e: hello' });
+    const ch = zero();
+    expect(filteredHere(structuredClone(hidden), f, verify, ch)).to.equal(true);
+    expect(mainPosts(hidden, f)).to.equal(false);
+    expect(ch).to.deep.equal({ notForwarded: 1, enriched: 0, unverified: 1, impersonations: 1 });
     // with --drop-unverified the main thread drops it under that reason: handed over
     expect(filteredHere(structuredClone(forged), { ...f, dropUnverified: true }, verify, zero())).to.equal(false);
     // a damped event (state and peer) always goes to the main thread

@@ -353,5 +353,18 @@ describe("sot/nautobot: netops' Nautobot App (nautobot-app/netops_sot)", functio
     const r = await api.post('plugins/netops-sot/changes/', { phase: 'explode', plan: {} }, { validateStatus: () => true });
     expect(r.status).to.equal(400);
     expect(r.data.detail).to.include('phase must be one of prepare, commit, abort');
+    const plan = (change: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+      phase: 'prepare',
+      plan: { txn: 't-bad', actor: { user: 'x' }, change: { kind: 'add_peer', site: 'bma', ip: '10.0.0.1', routers: ['bma-edge1'], as: 65100, ...change }, ...extra },
+    });
+    for (const [body, says] of [
+      [plan({ as: true }), 'plan.change.as must be an integer'],
+      [plan({ routers: [1] }), 'plan.change.routers must be a list of router names'],
+      [plan({}, { before: 'nothing' }), 'plan.before must be an object'],
+    ] as const) {
+      const bad = await api.post('plugins/netops-sot/changes/', body, { validateStatus: () => true });
+      expect(bad.status, JSON.stringify(body)).to.equal(400);
+      expect(bad.data.detail).to.include(says);
+    }
   });
 });

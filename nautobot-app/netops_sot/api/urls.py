@@ -8,6 +8,6 @@ app_name = "netops_sot-api"
 urlpatterns = [
     path("", views.StatusView.as_view(), name="status"),
     path("sites/", views.SitesView.as_view(), name="sites"),
-    path("sites/<str:name>/", views.SiteView.as_view(), name="site"),
+    path("sites/<path:name>/", views.SiteView.as_view(), name="site"),
     path("changes/", views.ChangeView.as_view(), name="changes"),
 ]

@@ -1,6 +1,7 @@
 """REST views of netops_sot: Nautobot's authentication (API token or session), the token's
 write flag for POST, and Nautobot's object permissions on every object read or written."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from contextlib import nullcontext
 
@@ -72,8 +73,13 @@ def _bad_plan(body):
     c = plan.get("change")
     if not isinstance(c, dict) or c.get("kind") not in KINDS or not isinstance(c.get("site"), str) or not isinstance(c.get("ip"), str):
         return f"plan.change must be one of {', '.join(KINDS)} with site and ip"
-    if not isinstance(c.get("routers"), list) or (c["kind"] == "add_peer" and not isinstance(c.get("as"), int)):
-        return "plan.change needs routers (and as for add_peer)"
+    routers = c.get("routers")
+    if not isinstance(routers, list) or not all(isinstance(r, str) for r in routers):
+        return "plan.change.routers must be a list of router names"
+    if c["kind"] == "add_peer" and (type(c.get("as")) is not int):  # noqa: E721 (a bool is not an AS)
+        return "plan.change.as must be an integer for add_peer"
+    if not isinstance(plan.get("before", {}), (dict, type(None))) or not isinstance(plan.get("prefix", ""), (str, type(None))):
+        return "plan.before must be an object and plan.prefix a string"
     return None
 
 
@@ -95,6 +101,6 @@ class ChangeView(NetopsView):
                 result = changes.PHASES[phase](request.user, plan)
         except DjangoPermissionDenied as e:
             raise PermissionDenied(str(e)) from e
-        except (changes.Conflict, IntegrityError) as e:
+        except (changes.Conflict, IntegrityError, ObjectDoesNotExist) as e:
             return Response({"netops": "conflict", "detail": str(e)}, status=status.HTTP_409_CONFLICT)
         return Response({"phase": phase, "txn": plan["txn"], "result": result})
