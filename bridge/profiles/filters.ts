@@ -35,7 +35,7 @@ const SIMPLE: Record<string, Filter> = {
   lower: (v) => (typeof v === 'string' ? v.toLowerCase() : v),
   trim: (v) => (typeof v === 'string' ? v.trim() : v),
   /** napalm-logs bgp_state_convert: OpenSent→OPEN_SENT, OpenConfirm→OPEN_CONFIRM, Up→ESTABLISHED, Down→ACTIVE, else UPPER. */
-  bgp_state: (v) => (typeof v === 'string' ? (BGP_STATE[v] ?? v.toUpperCase()) : v),
+  bgp_state: (v) => (typeof v === 'string' ? ((Object.hasOwn(BGP_STATE, v) ? BGP_STATE[v] : undefined) ?? v.toUpperCase()) : v),
   /** A BGP state as a person writes it: Established, Idle, OpenSent … (Up→Established, Down→Idle). */
   bgp_word: (v) => (typeof v === 'string' ? (BGP_WORD[v.toLowerCase()] ?? v) : v),
   /** napalm-logs bfd_state_convert: AdminDown→ADMIN_DOWN, else UPPER. */
