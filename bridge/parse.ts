@@ -9,7 +9,6 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DeviceEvent } from './event.js';
-import { remember } from './event-json.js';
 import { parseGeneric3164, parseHeader, trimFraming, type SyslogHeader } from './syslog/header.js';
 import { deviceTime, rfc3339Time } from './syslog/time.js';
 import { loadProfiles, type Level, type OsProfiles, type Prefix, type ProfileSet, type Rule, type YangNode } from './profiles/compile.js';
@@ -269,9 +268,7 @@ export class Classifier {
             if (start >= 0 && performance.now() - start > this.budgetMs) return this.setAside(r.ref, start, hdr, line, ip, receivedAt);
             if (rm === null) continue;
             ctx.v = rm;
-            const event = matchedEvent(r, p, rm, ctx, hdr, line, ip, receivedAt);
-            remember(event, r, p, ctx);
-            return { event, rule: r, prefix: p };
+            return { event: matchedEvent(r, p, rm, ctx, hdr, line, ip, receivedAt), rule: r, prefix: p };
           }
         }
         if (claim === null && !p.weak) claim = { prefix: p, ctx };

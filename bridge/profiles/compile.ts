@@ -10,7 +10,7 @@ import { compileTemplate, getter, TemplateError, type Ctx, type Getter, type Tem
 import { ProfileError, SourceFile, type Diagnostic } from './source.js';
 import type { Value } from './filters.js';
 import { compileIndexed, type IndexedRegex } from './regex.js';
-import { detailsBuilder, detailsTextBuilder, valuesBuilder, valuesTextBuilder, yangBuilder, yangTextBuilder } from './codegen.js';
+import { detailsBuilder, valuesBuilder, yangBuilder } from './codegen.js';
 import { NeedleSet } from './needles.js';
 import { VET_LENGTH, VET_LIMIT_MS, vetPatternOnce } from './linear.js';
 import type { SyslogHeader } from '../syslog/header.js';
@@ -47,11 +47,6 @@ export interface Rule {
   buildYang: ((c: Ctx) => Record<string, unknown>) | null;
   /** Generated builder of message_details.values from the captures. */
   buildValues: (m: ArrayLike<string | undefined>) => Record<string, string | null>;
-  /** Text twins of buildYang and buildValues (bridge/event-json.ts); null: JSON.stringify the event. */
-  yangText: ((c: Ctx) => string | null) | null;
-  valuesText: ((v: Record<string, unknown>) => string) | null;
-  /** The keys buildValues gives, in order. */
-  valueKeys: string[];
   peer: Template | null;
   iface: Template | null;
   state: Template | null;
@@ -74,8 +69,6 @@ export interface Prefix {
   fields: Array<[string, number]>;
   /** Generated builder of message_details from the header slots. */
   buildDetails: (hdr: SyslogHeader, h: ArrayLike<string | undefined>) => Record<string, unknown>;
-  /** Text twin of buildDetails (bridge/event-json.ts); null: JSON.stringify the event. */
-  detailsText: { keys: string[]; text: (md: Record<string, unknown>, values: string) => string } | null;
   /** Template for the tag when the regex has no `tag` group. */
   tag: Template | null;
   /** A weak prefix alone does not claim the OS for an unmatched message. */
@@ -338,7 +331,6 @@ function compilePrefix(
     slotOf,
     fields,
     buildDetails: detailsBuilder(fields),
-    detailsText: detailsTextBuilder(fields),
     tag,
     weak: item.weak === true,
     requires: requires ? (requires as string[]).map((r) => needles.intern(r)) : null,
@@ -419,9 +411,6 @@ function compileEvent(ck: Checker, os: OsProfiles, file: string, data: unknown, 
       yang,
       buildYang: yangBuilder(yang),
       buildValues: valuesBuilder(rx.names),
-      yangText: yangTextBuilder(yang),
-      valuesText: valuesTextBuilder(rx.names),
-      valueKeys: [...new Set(rx.names.filter((n): n is string => n !== null))],
       peer: tpl('peer'),
       iface: tpl('interface'),
       state: tpl('state'),
