@@ -35,9 +35,9 @@ const SIMPLE: Record<string, Filter> = {
   lower: (v) => (typeof v === 'string' ? v.toLowerCase() : v),
   trim: (v) => (typeof v === 'string' ? v.trim() : v),
   /** napalm-logs bgp_state_convert: OpenSent→OPEN_SENT, OpenConfirm→OPEN_CONFIRM, Up→ESTABLISHED, Down→ACTIVE, else UPPER. */
-  bgp_state: (v) => (typeof v === 'string' ? (BGP_STATE[v] ?? v.toUpperCase()) : v),
+  bgp_state: (v) => (typeof v === 'string' ? ((Object.hasOwn(BGP_STATE, v) ? BGP_STATE[v] : undefined) ?? v.toUpperCase()) : v),
   /** A BGP state as a person writes it: Established, Idle, OpenSent … (Up→Established, Down→Idle). */
-  bgp_word: (v) => (typeof v === 'string' ? (BGP_WORD[v.toLowerCase()] ?? v) : v),
+  bgp_word: (v) => (typeof v === 'string' ? ((Object.hasOwn(BGP_WORD, v.toLowerCase()) ? BGP_WORD[v.toLowerCase()] : undefined) ?? v) : v),
   /** napalm-logs bfd_state_convert: AdminDown→ADMIN_DOWN, else UPPER. */
   bfd_state: (v) => (typeof v === 'string' ? (v === 'AdminDown' ? 'ADMIN_DOWN' : v.toUpperCase()) : v),
   /** napalm-logs color_to_severity: RED→3, YELLOW→4, else unchanged. */
@@ -67,7 +67,7 @@ export function makeFilter(name: string, args: string | null): Filter {
     const d = args ?? '';
     return (v) => (v === null || v === undefined || v === '' ? d : v);
   }
-  const f = SIMPLE[name];
+  const f = Object.hasOwn(SIMPLE, name) ? SIMPLE[name] : undefined;
   if (!f) throw new Error(`unknown filter "${name}" (known: ${FILTER_NAMES.join(', ')})`);
   if (args !== null) throw new Error(`filter "${name}" takes no arguments`);
   return f;

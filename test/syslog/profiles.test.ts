@@ -141,12 +141,18 @@ describe('syslog profiles: templates', function () {
     expect(t('{a?}').value(ctx(['']))).to.equal(undefined);
     expect(t('{a|bgp_state}').value(ctx(['OpenConfirm']))).to.equal('OPEN_CONFIRM');
     expect(t('{a|bgp_state}').value(ctx(['Down']))).to.equal('ACTIVE');
+    // a state named like an Object.prototype member is upper-cased, not looked up on the prototype
+    expect(t('{a|bgp_state}').value(ctx(['constructor']))).to.equal('CONSTRUCTOR');
+    expect(t('{a|bgp_state}').value(ctx(['__proto__']))).to.equal('__PROTO__');
+    expect(t('{a|bgp_word}').value(ctx(['constructor']))).to.equal('constructor');
+    expect(t('{a|bgp_word}').value(ctx(['toString']))).to.equal('toString');
     expect(t('{a|bgp_word}').value(ctx(['ESTABLISHED']))).to.equal('Established');
     expect(t('{a|alarm_severity}').value(ctx(['RED']))).to.equal(3);
   });
 
   it('rejects malformed templates', function () {
     expect(() => t('{a')).to.throw(/never closed/);
+    expect(() => t('{a|constructor}')).to.throw(/unknown filter "constructor"/);
     expect(() => t('a}')).to.throw(/unmatched/);
     expect(() => t('{?no values}')).to.throw(/has no \{value\}/);
     expect(() => t('{zz}')).to.throw(/unknown zz/);
