@@ -18,3 +18,16 @@ export function median(xs: number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
+
+/** A bench run on its own (`node dist/bench/<name>.js`): one line per figure, exit 1 if it failed. */
+export function printFigures(figures: Promise<Figure[]>): void {
+  figures.then(
+    (rs) => {
+      for (const r of rs) process.stdout.write(`${r.ok === false ? 'FAIL' : 'ok  '} ${r.name}: ${r.median} ${r.unit}${r.note ? ` — ${r.note}` : ''}\n`);
+    },
+    (e: unknown) => {
+      process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

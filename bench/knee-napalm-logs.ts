@@ -30,7 +30,7 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Figure } from './figure.js';
+import { printFigures, type Figure } from './figure.js';
 import { freeUdpPort } from './bridge.js';
 import { benchKnee, sendKneeLoad } from './knee.js';
 import { parseSyslog } from '../bridge/parse.js';
@@ -426,13 +426,5 @@ export async function benchKneeSideBySide(): Promise<Figure[]> {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  benchKneeSideBySide().then(
-    (rs) => {
-      for (const r of rs) process.stdout.write(`${r.ok === false ? 'FAIL' : 'ok  '} ${r.name}: ${r.median} ${r.unit}${r.note ? ` — ${r.note}` : ''}\n`);
-    },
-    (e: unknown) => {
-      process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  printFigures(benchKneeSideBySide());
 }

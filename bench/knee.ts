@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { Figure } from './figure.js';
+import { printFigures, type Figure } from './figure.js';
 import { cpuNote, freeUdpPort, peakRss, startBridge, threadCpu } from './bridge.js';
 import { corpusFixtures } from '../test/syslog/fixtures.js';
 import { startSt2Webhook } from '../test/support/st2-webhook.js';
@@ -163,13 +163,5 @@ export async function benchKnee(o: KneeOptions = {}): Promise<Figure[]> {
 if (!isMainThread && (workerData as Partial<SenderData> | null)?.netopsKneeSender) void sender(workerData as SenderData);
 
 if (isMainThread && process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  benchKnee().then(
-    (rs) => {
-      for (const r of rs) process.stdout.write(`${r.ok === false ? 'FAIL' : 'ok  '} ${r.name}: ${r.median} ${r.unit}${r.note ? ` — ${r.note}` : ''}\n`);
-    },
-    (e: unknown) => {
-      process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  printFigures(benchKnee());
 }

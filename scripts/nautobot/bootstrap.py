@@ -18,12 +18,19 @@ admin, _ = User.objects.get_or_create(username="netops-admin", defaults={"is_sup
 admin.set_unusable_password()
 admin.save()
 token_file = os.environ["NETOPS_NAUTOBOT_TOKEN_FILE"]
-key = open(token_file).read().strip() if os.path.exists(token_file) else ""
-if not key or not Token.objects.filter(key=key, user=admin).exists():
-    tok = Token.objects.create(user=admin, description="netops tests (scripts/nautobot/up.sh)")
-    fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(tok.key + "\n")
+
+
+def token_for(user, path, description):
+    """Keep the token in `path` (mode 0600) if it is still the user's, else create one there."""
+    key = open(path).read().strip() if os.path.exists(path) else ""
+    if not key or not Token.objects.filter(key=key, user=user).exists():
+        tok = Token.objects.create(user=user, description=description)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(tok.key + "\n")
+
+
+token_for(admin, token_file, "netops tests (scripts/nautobot/up.sh)")
 
 # ------------------------------------------------------------------ the lab (mirrors lab/lib.sh)
 SITES = {"bma": "Lab site bma", "gbg": "Lab site gbg"}
@@ -120,11 +127,5 @@ viewer.save()
 view_all, _ = ObjectPermission.objects.get_or_create(name="netops-viewer: view", defaults={"actions": ["view"]})
 view_all.object_types.set(ContentType.objects.filter(app_label__in=["dcim", "ipam", "extras", "nautobot_bgp_models"]))
 view_all.users.add(viewer)
-viewer_file = os.path.join(os.path.dirname(token_file), "token-viewer")
-key = open(viewer_file).read().strip() if os.path.exists(viewer_file) else ""
-if not key or not Token.objects.filter(key=key, user=viewer).exists():
-    tok = Token.objects.create(user=viewer, description="netops tests: view only (scripts/nautobot/up.sh)")
-    fd = os.open(viewer_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(tok.key + "\n")
+token_for(viewer, os.path.join(os.path.dirname(token_file), "token-viewer"), "netops tests: view only (scripts/nautobot/up.sh)")
 print("seeded")
