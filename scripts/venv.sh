@@ -7,27 +7,15 @@
 #   bash scripts/venv.sh [--check]     --check: exit 1 unless .venv is complete and current
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/venv-lib.sh
 VENV="${NETOPS_VENV:-$PWD/.venv}"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY="$(command -v python3.11 || command -v python3)"
-STAMP="$VENV/.netops-stamp"
 want="$(cat requirements.txt; find napalm-frr -type f \( -name '*.py' -o -name '*.toml' \) -not -path '*/__pycache__/*' | sort | xargs sha256sum)"
 want="$(printf '%s' "$want" | sha256sum | cut -d' ' -f1)"
-
-if [ -x "$VENV/bin/python" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ]; then
-  exit 0
-fi
-if [ "${1:-}" = "--check" ]; then
-  echo "venv.sh: $VENV is missing or stale: run bash scripts/venv.sh" >&2
-  exit 1
-fi
-if [ ! -x "$VENV/bin/python" ]; then
-  "$PY" -m venv "$VENV" || { echo "venv.sh: '$PY -m venv' failed (Debian: apt-get install python3-venv)" >&2; exit 1; }
-fi
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-input -r requirements.txt
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-input --no-deps --force-reinstall ./napalm-frr
+venv_prepare "$VENV" "$want" "$VENV/bin/python" "${1:-}"
+venv_pip "$VENV" -r requirements.txt
+venv_pip "$VENV" --no-deps --force-reinstall ./napalm-frr
 # a stable path to napalm-ansible's modules for playbooks/ansible.cfg (library = ...)
 ln -sfn "$("$VENV/bin/python" -c 'import napalm_ansible, os; print(os.path.dirname(napalm_ansible.__file__))')" "$VENV/napalm-ansible"
 rm -rf napalm-frr/build napalm-frr/*.egg-info
-echo "$want" > "$STAMP"
+venv_stamp "$VENV" "$want"
 echo "venv.sh: $VENV ready ($("$VENV/bin/python" -c 'import napalm, importlib.metadata as m; print("napalm", m.version("napalm"), "napalm-frr", m.version("napalm-frr"))'))"
