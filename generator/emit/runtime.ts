@@ -3,6 +3,7 @@
  * one self-contained ES module (no node_modules on the StackStorm host), plus the playbooks.
  */
 import { build } from 'esbuild';
+import { builtinModules } from 'node:module';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +73,13 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
         b.onResolve({ filter: new RegExp(`^\\./${SOT_VALIDATORS_FILE.replace('.', '\\.')}$`) }, (a) => ({ path: a.path, external: true }));
         b.onResolve({ filter: /^netops:validators$/ }, () => ({ path: 'validators', namespace: 'netops' }));
         b.onLoad({ filter: /.*/, namespace: 'netops' }, () => ({ contents: validatorsSource(tasks), loader: 'js', resolveDir: join(RUNTIME_DIR, '..') }));
+        // Node's builtins through require (the banner's), not `import`: an ES module import of a
+        // builtin builds its ESM facade, which reads every export, lazy ones included (node:fs's
+        // ReadStream getter loads all of streams; node:crypto's webcrypto), on every start. A
+        // require binds the module object and reads only what runs. Like an import of a builtin, an
+        // unused one is dropped (sideEffects: false).
+        b.onResolve({ filter: BUILTIN }, (a) => (a.namespace === 'netops-builtin' ? { path: a.path, external: true } : { path: a.path, namespace: 'netops-builtin', sideEffects: false }));
+        b.onLoad({ filter: /.*/, namespace: 'netops-builtin' }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});`, loader: 'js' }));
       },
     }],
     banner: { js: "import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);" },
@@ -79,6 +87,9 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
   if (!result.outputFiles.some((f) => basename(f.path) === 'netops.mjs')) throw new Error('esbuild produced no netops.mjs');
   return [...result.outputFiles.map((f) => ({ path: `actions/runtime/${basename(f.path)}`, content: f.text })), await emitYamlLib(), await emitSotValidators()];
 }
+
+/** Node's builtin modules, `fs` or `node:fs` (bundled as requires, above). */
+const BUILTIN = new RegExp(`^(node:)?(${builtinModules.map((m) => m.replace(/[/.]/g, '\\$&')).join('|')})$`);
 
 /** The file store's validators' file in the pack (actions/runtime/sot-validators.cjs). */
 const SOT_VALIDATORS_FILE = 'sot-validators.cjs';
