@@ -1,2 +1,0 @@
-import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);
-import{a,b as l}from"./chunk-USL6JKL3.mjs";var g=l((u,n)=>{n.exports=a("node:crypto")});var c=["frr","eos","junos","ios","iosxr","nxos"],e=class extends Error{constructor(r,t=null){super(t?`${r}; ${t}`:r);this.hint=t;this.name="Refusal"}hint},i=class extends Error{constructor(r,t=null){super(t?`${t}: ${r}`:r);this.where=t;this.name="SotError"}where};export{g as a,c as b,e as c,i as d};
