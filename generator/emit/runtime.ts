@@ -73,36 +73,52 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
         b.onResolve({ filter: new RegExp(`^\\./${SOT_VALIDATORS_FILE.replace('.', '\\.')}$`) }, (a) => ({ path: a.path, external: true }));
         b.onResolve({ filter: /^netops:validators$/ }, () => ({ path: 'validators', namespace: 'netops' }));
         b.onLoad({ filter: /.*/, namespace: 'netops' }, () => ({ contents: validatorsSource(tasks), loader: 'js', resolveDir: join(RUNTIME_DIR, '..') }));
-        // Node's builtins through require (the banner's), not `import`: an ES module import of a
-        // builtin builds its ESM facade, which reads every export, lazy ones included (node:fs's
-        // ReadStream getter loads all of streams; node:crypto's webcrypto), on every start. A
-        // require binds the module object and reads only what runs. Like an import of a builtin, an
-        // unused one is dropped (sideEffects: false).
-        // node:crypto, the same but loaded on its first call: the runtime uses it only to name and
-        // fingerprint changes, and loading it (with the streams it needs) costs a read ≈ 8 ms.
-        b.onResolve({ filter: /^node:crypto$/ }, (a) => (a.namespace === 'netops-lazy' ? { path: a.path, external: true } : { path: a.path, namespace: 'netops-lazy', sideEffects: false }));
-        b.onLoad({ filter: /.*/, namespace: 'netops-lazy' }, (a) => ({ contents: lazyBuiltin(a.path), loader: 'js' }));
-        b.onResolve({ filter: BUILTIN }, (a) => (a.namespace === 'netops-builtin' ? { path: a.path, external: true } : { path: a.path, namespace: 'netops-builtin', sideEffects: false }));
-        b.onLoad({ filter: /.*/, namespace: 'netops-builtin' }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});`, loader: 'js' }));
       },
     }],
-    banner: { js: "import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);" },
+    banner: { js: BANNER },
   });
   if (!result.outputFiles.some((f) => basename(f.path) === 'netops.mjs')) throw new Error('esbuild produced no netops.mjs');
-  return [...result.outputFiles.map((f) => ({ path: `actions/runtime/${basename(f.path)}`, content: f.text })), await emitYamlLib(), await emitSotValidators()];
+  return [...result.outputFiles.map((f) => ({ path: `actions/runtime/${basename(f.path)}`, content: requireBuiltins(f.text) })), await emitYamlLib(), await emitSotValidators()];
 }
 
-/** Node's builtin modules, `fs` or `node:fs` (bundled as requires, above). */
-const BUILTIN = new RegExp(`^(node:)?(${builtinModules.map((m) => m.replace(/[/.]/g, '\\$&')).join('|')})$`);
+/** Every chunk's first line: a `require` for the files beside the bundle and Node's builtins. */
+const BANNER = "import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);";
+const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+/** Builtins whose functions are bound on their first call (`node:crypto`: only changes use it; loading it, with the streams it needs, costs a read ≈ 8 ms). */
+const LAZY = new Set(['node:crypto']);
+/** An import statement as esbuild writes it (minified), at a statement boundary. */
+const IMPORT = /(?<=^|[;}\n])import\s*(?:([\w$]+)\s*,?\s*)?(?:\{([^}"'`]*)\}\s*|\*\s*as\s+([\w$]+)\s*)?(?:from\s*)?"([^"]+)";?/gm;
 
 /**
- * A builtin as an ES module whose functions load it on their first call. Only its plain
- * functions are exported (not its classes or values): importing anything else fails the build.
+ * Bind Node's builtins through the banner's require, not `import`: an ES module import of a
+ * builtin builds its ESM facade, which reads every export, lazy ones included (node:fs's
+ * ReadStream getter loads all of Node's streams), on every start (docs/sot.md). A require binds
+ * the module object and reads only what is named; a LAZY builtin's functions load it on their
+ * first call. The bindings are declared right after the banner (an import is hoisted; esbuild
+ * writes them where each module's code starts); imports of the bundle's own chunks stay.
  */
-function lazyBuiltin(name: string): string {
-  const m = createRequire(import.meta.url)(name) as Record<string, unknown>;
-  const fns = Object.keys(m).filter((k) => /^[a-z]\w*$/.test(k) && typeof Object.getOwnPropertyDescriptor(m, k)?.value === 'function').sort();
-  return [`let m; const get = () => (m ??= require(${JSON.stringify(name)}));`, ...fns.map((f) => `export function ${f}(...a) { return get().${f}(...a); }`)].join('\n');
+export function requireBuiltins(code: string): string {
+  const start = code.startsWith(BANNER) ? BANNER.length : 0;
+  const decls: string[] = [];
+  const load = createRequire(import.meta.url);
+  const body = code.slice(start).replace(IMPORT, (text, def: string | undefined, named: string | undefined, ns: string | undefined, from: string) => {
+    if (!BUILTINS.has(from)) return text;
+    const req = `require(${JSON.stringify(from)})`;
+    const whole = def ?? ns;
+    const decl: string[] = whole ? [`${whole}=${req}`] : [];
+    const pairs = (named ?? '').split(',').map((x) => x.trim()).filter(Boolean).map((x) => { const [n, as] = x.split(/\s+as\s+/); return [n!, as ?? n!] as const; });
+    const mod = LAZY.has(from) ? (load(from) as Record<string, unknown>) : null;
+    const eager: string[] = [];
+    for (const [n, as] of pairs) {
+      if (n === 'default') decl.push(`${as}=${whole ?? req}`);
+      else if (mod && /^[a-z]/.test(n) && typeof Object.getOwnPropertyDescriptor(mod, n)?.value === 'function') decl.push(`${as}=(...a)=>${req}.${n}(...a)`);
+      else eager.push(n === as ? n : `${n}:${as}`);
+    }
+    if (eager.length) decl.push(`{${eager.join(',')}}=${whole ?? req}`);
+    decls.push(decl.length ? `const ${decl.join(',')};` : `${req};`);
+    return '';
+  });
+  return `${code.slice(0, start)}\n${decls.join('')}${body.replace(/^\n/, '')}`;
 }
 
 /** The file store's validators' file in the pack (actions/runtime/sot-validators.cjs). */

@@ -1,2 +1,0 @@
-import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h,i,j,k,l,m}from"./chunk-X6DPXBHQ.mjs";import"./chunk-BEJX6WC3.mjs";import"./chunk-FCM53DIM.mjs";import"./chunk-MWDUUTIF.mjs";import"./chunk-USL6JKL3.mjs";export{i as $,a as ExecaError,b as ExecaSyncError,d as execa,f as execaCommand,g as execaCommandSync,h as execaNode,e as execaSync,m as getCancelSignal,l as getEachMessage,k as getOneMessage,c as parseCommandString,j as sendMessage};

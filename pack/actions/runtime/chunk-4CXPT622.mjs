@@ -1,0 +1,2 @@
+import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);
+const {mkdirSync:c,renameSync:g,rmSync:i,writeFileSync:p}=require("node:fs");const {join:e}=require("node:path");var o=r=>e(r,"running"),s=(r,n)=>e(o(r),`${n.replace(/[^\w.-]/g,"_")}.json`);function y(r,n){try{i(s(r,n),{force:!0})}catch{}}function d(r,n){let t=s(r,n.id);try{c(o(r),{recursive:!0,mode:493}),p(`${t}.${process.pid}.tmp`,JSON.stringify(n),{mode:420}),g(`${t}.${process.pid}.tmp`,t)}catch{return()=>{}}return()=>i(t,{force:!0})}export{y as a,d as b};

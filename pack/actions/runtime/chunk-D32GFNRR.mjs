@@ -1,2 +1,0 @@
-import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-WI4O362A.mjs";import"./chunk-X6DPXBHQ.mjs";import"./chunk-NWMTO3RN.mjs";import"./chunk-BEJX6WC3.mjs";import"./chunk-FCM53DIM.mjs";import"./chunk-MWDUUTIF.mjs";import"./chunk-USL6JKL3.mjs";export{b as mayCarryChange,d as outcomes,c as runPlaybook,a as unsafeVarsYaml};

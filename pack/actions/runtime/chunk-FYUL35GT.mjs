@@ -1,0 +1,2 @@
+import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);
+var o=["frr","eos","junos","ios","iosxr","nxos"],n=class extends Error{constructor(r,t=null){super(t?`${r}; ${t}`:r);this.hint=t;this.name="Refusal"}hint},e=class extends Error{constructor(r,t=null){super(t?`${t}: ${r}`:r);this.where=t;this.name="SotError"}where};export{o as a,n as b,e as c};

@@ -1,0 +1,2 @@
+import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);
+import{a,b,c,d,e,f,g,h,i,j,k,l,m}from"./chunk-LGCWXPVB.mjs";import"./chunk-CNJM7YVZ.mjs";export{i as $,a as ExecaError,b as ExecaSyncError,d as execa,f as execaCommand,g as execaCommandSync,h as execaNode,e as execaSync,m as getCancelSignal,l as getEachMessage,k as getOneMessage,c as parseCommandString,j as sendMessage};
