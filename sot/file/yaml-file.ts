@@ -60,13 +60,14 @@ const validatorOf = (schema: object): Validator => {
  * so a hand edit, a checkout or a write is never served stale. The cache is best effort: a cache
  * that cannot be read or written is ignored.
  *
- * A cache file: one line `netops-sot-cache 2 <tag> <length of the bytes> <length of the JSON>`,
- * the file's bytes, the JSON (lengths in bytes; the tag names the schema and the step).
+ * A cache file: one line `netops-sot-cache 3 <length of the tag> <of the bytes> <of the JSON>`
+ * (in bytes), then the tag (the schema and the step's key, as text: compared, not hashed either),
+ * the file's bytes and the JSON.
  */
 interface Entry { tag: string; bytes: Buffer; json: string; /** the cache file that holds it */ file: string | null }
 const memo = new Map<string, Entry>();
-const MAGIC = 'netops-sot-cache 2';
-/** A 64-bit string hash (two 32-bit FNV-1a lanes), hex: names, not security. */
+const MAGIC = 'netops-sot-cache 3';
+/** A 64-bit string hash (two 32-bit FNV-1a lanes), hex: the cache file's name (an entry says what it holds). */
 function strHash(s: string): string {
   let a = 0x811c9dc5, b = 0x050c5d1f ^ s.length;
   for (let i = 0; i < s.length; i++) {
@@ -81,7 +82,7 @@ const schemaText = new WeakMap<object, string>();
 function tagOf(schema: object, check: string): string {
   let t = schemaText.get(schema);
   if (t === undefined) { t = JSON.stringify(schema); schemaText.set(schema, t); }
-  return strHash(`${t}\0${check}`);
+  return `${t}\0${check}`;
 }
 /** Forget what this process has read (benchmarks and tests: a cold read). */
 export function clearReadMemo(): void { memo.clear(); }
@@ -93,9 +94,10 @@ function cached(path: string, tag: string, bytes: Buffer, cacheFile: string | nu
     const c = readFileSync(cacheFile);
     const nl = c.indexOf(10);
     const head = c.toString('latin1', 0, nl).split(' ');
-    if (head.length !== 5 || `${head[0]} ${head[1]}` !== MAGIC || head[2] !== tag || Number(head[3]) !== bytes.length) return null;
-    const at = nl + 1, json = at + bytes.length;
-    if (c.compare(bytes, 0, bytes.length, at, json) !== 0 || c.length !== json + Number(head[4])) return null;
+    const t = Buffer.from(tag, 'utf8');
+    if (head.length !== 5 || `${head[0]} ${head[1]}` !== MAGIC || Number(head[2]) !== t.length || Number(head[3]) !== bytes.length) return null;
+    const at = nl + 1 + t.length, json = at + bytes.length;
+    if (c.compare(t, 0, t.length, nl + 1, at) !== 0 || c.compare(bytes, 0, bytes.length, at, json) !== 0 || c.length !== json + Number(head[4])) return null;
     return { tag, bytes, json: c.toString('utf8', json), file: cacheFile };
   } catch { return null; }
 }
@@ -110,7 +112,8 @@ function remember(path: string, e: Entry, cacheFile: string | null): void {
     mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o750 });
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     const json = Buffer.from(e.json, 'utf8');
-    writeFileSync(tmp, Buffer.concat([Buffer.from(`${MAGIC} ${e.tag} ${e.bytes.length} ${json.length}\n`, 'latin1'), e.bytes, json]), { mode: 0o640 });
+    const tag = Buffer.from(e.tag, 'utf8');
+    writeFileSync(tmp, Buffer.concat([Buffer.from(`${MAGIC} ${tag.length} ${e.bytes.length} ${json.length}\n`, 'latin1'), tag, e.bytes, json]), { mode: 0o640 });
     renameSync(tmp, cacheFile);
   } catch { /* best effort */ }
 }
