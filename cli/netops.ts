@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 /** The `netops` command: a thin layer over the generator, the task runtime and the bridge. */
-import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, UsageError, type FlagSpec } from './args.js';
 import { guardStdout, io } from './io.js';
 import { hasTask, loadAliases, PACK, REPO, rt, version } from './pack.js';
 import { runDoc, runNamed } from './commands/task.js';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export { REPO } from './pack.js';
+
+// node:fs by require, not import: see cli/pack.ts
+const { readFileSync, realpathSync } = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
 
 const USAGE = `usage:
   netops build [--check] [--root DIR] [--out DIR]         generate pack/ (--check: fail if pack/ is stale)

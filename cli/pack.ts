@@ -2,12 +2,16 @@
  * The pack the CLI runs from: the checkout's pack/, its runtime bundle (the same code
  * StackStorm runs), its tasks, action metadata and aliases.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TaskDefinition } from '../runtime/define.js';
 import type { AliasDoc } from '../runtime/alias-match.js';
 import type * as PackRuntime from '../runtime/pack-entry.js';
+
+// node:fs by require: an ES import of a builtin builds its ESM facade, which reads every export
+// (node:fs's lazy ReadStream loads all of Node's streams) on every start (docs/sot.md).
+const { existsSync, readdirSync, readFileSync } = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
 
 /** The checkout this CLI runs from (dist/cli/pack.js → repo root). */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,11 +1,11 @@
 /** Timing marks of one process (ms since the process started), printed to stderr with NETOPS_TRACE=1. */
-import { performance } from 'node:perf_hooks';
 
 const marks: Record<string, number> = {};
 
 /** Record a mark now. */
 export function mark(name: string): void {
-  marks[name] = Math.round(performance.now() * 100) / 100;
+  // process.uptime, not performance.now: either loads all of perf_hooks at start-up (docs/sot.md)
+  marks[name] = Math.round(process.uptime() * 1e5) / 100;
 }
 
 /** Print the marks as one JSON line on stderr when NETOPS_TRACE=1. */

@@ -7,7 +7,7 @@ import type { AliasDoc } from '../../runtime/alias-match.js';
 import type { ActionMeta } from '../../runtime/run.js';
 import { FORMAT_TITLES } from '../../runtime/formats.js';
 import { exampleOf, formatOf, typeableParams, whatOf, type St2Param } from '../../runtime/params.js';
-import { flagOf, flagParams } from './task-flags.js';
+import { flagOf, flagParams } from './task.js';
 
 
 /** `<ipv4-unicast>`, `<integer>`, `<up|down>`, `<string>...` */

@@ -3,6 +3,7 @@
  * one self-contained ES module (no node_modules on the StackStorm host), plus the playbooks.
  */
 import { build } from 'esbuild';
+import { builtinModules, createRequire } from 'node:module';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,10 +75,50 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
         b.onLoad({ filter: /.*/, namespace: 'netops' }, () => ({ contents: validatorsSource(tasks), loader: 'js', resolveDir: join(RUNTIME_DIR, '..') }));
       },
     }],
-    banner: { js: "import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);" },
+    banner: { js: BANNER },
   });
   if (!result.outputFiles.some((f) => basename(f.path) === 'netops.mjs')) throw new Error('esbuild produced no netops.mjs');
-  return [...result.outputFiles.map((f) => ({ path: `actions/runtime/${basename(f.path)}`, content: f.text })), await emitYamlLib(), await emitSotValidators()];
+  return [...result.outputFiles.map((f) => ({ path: `actions/runtime/${basename(f.path)}`, content: requireBuiltins(f.text) })), await emitYamlLib(), await emitSotValidators()];
+}
+
+/** Every chunk's first line: a `require` for the files beside the bundle and Node's builtins. */
+const BANNER = "import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);";
+const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+/** Builtins whose functions are bound on their first call (`node:crypto`: only changes use it; loading it, with the streams it needs, costs a read ≈ 8 ms). */
+const LAZY = new Set(['node:crypto']);
+/** An import statement as esbuild writes it (minified), at a statement boundary. */
+const IMPORT = /(?<=^|[;}\n])import\s*(?:([\w$]+)\s*,?\s*)?(?:\{([^}"'`]*)\}\s*|\*\s*as\s+([\w$]+)\s*)?(?:from\s*)?"([^"]+)";?/gm;
+
+/**
+ * Bind Node's builtins through the banner's require, not `import`: an ES module import of a
+ * builtin builds its ESM facade, which reads every export, lazy ones included (node:fs's
+ * ReadStream getter loads all of Node's streams), on every start (docs/sot.md). A require binds
+ * the module object and reads only what is named; a LAZY builtin's functions load it on their
+ * first call. The bindings are declared right after the banner (an import is hoisted; esbuild
+ * writes them where each module's code starts); imports of the bundle's own chunks stay.
+ */
+export function requireBuiltins(code: string): string {
+  const start = code.startsWith(BANNER) ? BANNER.length : 0;
+  const decls: string[] = [];
+  const load = createRequire(import.meta.url);
+  const body = code.slice(start).replace(IMPORT, (text, def: string | undefined, named: string | undefined, ns: string | undefined, from: string) => {
+    if (!BUILTINS.has(from)) return text;
+    const req = `require(${JSON.stringify(from)})`;
+    const whole = def ?? ns;
+    const decl: string[] = whole ? [`${whole}=${req}`] : [];
+    const pairs = (named ?? '').split(',').map((x) => x.trim()).filter(Boolean).map((x) => { const [n, as] = x.split(/\s+as\s+/); return [n!, as ?? n!] as const; });
+    const mod = LAZY.has(from) ? (load(from) as Record<string, unknown>) : null;
+    const eager: string[] = [];
+    for (const [n, as] of pairs) {
+      if (n === 'default') decl.push(`${as}=${whole ?? req}`);
+      else if (mod && /^[a-z]/.test(n) && typeof Object.getOwnPropertyDescriptor(mod, n)?.value === 'function') decl.push(`${as}=(...a)=>${req}.${n}(...a)`);
+      else eager.push(n === as ? n : `${n}:${as}`);
+    }
+    if (eager.length) decl.push(`{${eager.join(',')}}=${whole ?? req}`);
+    decls.push(decl.length ? `const ${decl.join(',')};` : `${req};`);
+    return '';
+  });
+  return `${code.slice(0, start)}\n${decls.join('')}${body.replace(/^\n/, '')}`;
 }
 
 /** The file store's validators' file in the pack (actions/runtime/sot-validators.cjs). */

@@ -8,7 +8,6 @@
 import jsyaml from 'js-yaml';
 import type { ErrorObject } from 'ajv';
 import { createRequire } from 'node:module';
-import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Document, LineCounter } from 'yaml';
@@ -55,44 +54,66 @@ const validatorOf = (schema: object): Validator => {
 /**
  * Validated data by content: a file read twice in one process (the runtime reads the site, then
  * plans) is parsed once, and with a cache directory a later process reads the JSON a previous
- * one left (`<cacheDir>/<hash of the path>.json`, first line the key) instead of parsing and
- * validating the YAML again. The key is a hash of the schema and the file's bytes, so a hand
- * edit, a checkout or a write is never served stale. The cache is best effort: a cache that
- * cannot be read or written is ignored.
+ * one left (`<cacheDir>/<hash of the path>.json`) instead of parsing and validating the YAML
+ * again. An entry holds the bytes it was read from, and is served only for the very same bytes
+ * (compared, not hashed: no crypto at start-up, docs/sot.md) read with the same schema and step,
+ * so a hand edit, a checkout or a write is never served stale. The cache is best effort: a cache
+ * that cannot be read or written is ignored.
+ *
+ * A cache file: one line `netops-sot-cache 3 <length of the tag> <of the bytes> <of the JSON>`
+ * (in bytes), then the tag (the schema and the step's key, as text: compared, not hashed either),
+ * the file's bytes and the JSON.
  */
-const memo = new Map<string, string>();
-const schemaKeys = new WeakMap<object, string>();
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-/** The key of a file's bytes read with a schema (the bytes are hashed as read: no decoding on a hit). */
-function keyOf(schema: object, check: string, bytes: Buffer): string {
-  let k = schemaKeys.get(schema);
-  if (!k) { k = sha(JSON.stringify(schema)); schemaKeys.set(schema, k); }
-  return createHash('sha256').update(`${k}\0${check}\0`).update(bytes).digest('hex');
+interface Entry { tag: string; bytes: Buffer; json: string; /** the cache file that holds it */ file: string | null }
+const memo = new Map<string, Entry>();
+const MAGIC = 'netops-sot-cache 3';
+/** A 64-bit string hash (two 32-bit FNV-1a lanes), hex: the cache file's name (an entry says what it holds). */
+function strHash(s: string): string {
+  let a = 0x811c9dc5, b = 0x050c5d1f ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 13);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+const schemaText = new WeakMap<object, string>();
+/** What an entry depends on besides the bytes: the schema and the read's step (its own key). */
+function tagOf(schema: object, check: string): string {
+  let t = schemaText.get(schema);
+  if (t === undefined) { t = JSON.stringify(schema); schemaText.set(schema, t); }
+  return `${t}\0${check}`;
 }
 /** Forget what this process has read (benchmarks and tests: a cold read). */
-export function clearReadMemo(): void { memo.clear(); onDisk.clear(); }
-const onDisk = new Set<string>();
-function cached(key: string, cacheFile: string | null): string | null {
-  const m = memo.get(key);
-  if (m !== undefined || !cacheFile) return m ?? null;
+export function clearReadMemo(): void { memo.clear(); }
+function cached(path: string, tag: string, bytes: Buffer, cacheFile: string | null): Entry | null {
+  const m = memo.get(path);
+  if (m && m.tag === tag && m.bytes.equals(bytes)) return m;
+  if (!cacheFile) return null;
   try {
-    const c = readFileSync(cacheFile, 'utf8');
-    const nl = c.indexOf('\n');
-    if (c.slice(0, nl) !== key) return null;
-    onDisk.add(`${cacheFile}\0${key}`);
-    return c.slice(nl + 1);
+    const c = readFileSync(cacheFile);
+    const nl = c.indexOf(10);
+    const head = c.toString('latin1', 0, nl).split(' ');
+    const t = Buffer.from(tag, 'utf8');
+    if (head.length !== 5 || `${head[0]} ${head[1]}` !== MAGIC || Number(head[2]) !== t.length || Number(head[3]) !== bytes.length) return null;
+    const at = nl + 1 + t.length, json = at + bytes.length;
+    if (c.compare(t, 0, t.length, nl + 1, at) !== 0 || c.compare(bytes, 0, bytes.length, at, json) !== 0 || c.length !== json + Number(head[4])) return null;
+    return { tag, bytes, json: c.toString('utf8', json), file: cacheFile };
   } catch { return null; }
 }
-function remember(key: string, json: string, cacheFile: string | null): void {
-  memo.set(key, json);
+function remember(path: string, e: Entry, cacheFile: string | null): void {
+  memo.delete(path);
+  memo.set(path, e);
   if (memo.size > 64) memo.delete(memo.keys().next().value!);
-  if (!cacheFile || onDisk.has(`${cacheFile}\0${key}`)) return;
-  onDisk.add(`${cacheFile}\0${key}`);
+  if (!cacheFile || e.file === cacheFile) return;
+  e.file = cacheFile;
   try {
     // a rename, no fsync: a cache lost in a crash is only rebuilt
     mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o750 });
     const tmp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${key}\n${json}`, { mode: 0o640 });
+    const json = Buffer.from(e.json, 'utf8');
+    const tag = Buffer.from(e.tag, 'utf8');
+    writeFileSync(tmp, Buffer.concat([Buffer.from(`${MAGIC} ${tag.length} ${e.bytes.length} ${json.length}\n`, 'latin1'), tag, e.bytes, json]), { mode: 0o640 });
     renameSync(tmp, cacheFile);
   } catch { /* best effort */ }
 }
@@ -124,11 +145,11 @@ function dataOf<T, V>(path: string, bytes: Buffer, schema: object, opts: { cache
   const step = (data: T, f: () => YamlFile<T>): V => (opts.step ? opts.step.run(data, f) : (data as unknown as V));
   let full: YamlFile<T> | null = null;
   const lazyFull = () => (full ??= parseFull<T>(path, bytes.toString('utf8'), schema));
-  const key = keyOf(schema, opts.step?.key ?? '', bytes);
-  const cacheFile = opts.cacheDir ? join(opts.cacheDir, `${sha(path).slice(0, 32)}.json`) : null;
-  const hit = cached(key, cacheFile);
+  const tag = tagOf(schema, opts.step?.key ?? '');
+  const cacheFile = opts.cacheDir ? join(opts.cacheDir, `${strHash(path)}.json`) : null;
+  const hit = cached(path, tag, bytes, cacheFile);
   if (hit !== null) {
-    try { const data = JSON.parse(hit) as V; remember(key, hit, cacheFile); return { path, data, full: lazyFull }; } catch { /* a torn cache: parse the YAML */ }
+    try { const data = JSON.parse(hit.json) as V; remember(path, hit, cacheFile); return { path, data, full: lazyFull }; } catch { /* a torn cache: parse the YAML */ }
   }
   const text = bytes.toString('utf8');
   let data: unknown;
@@ -139,7 +160,7 @@ function dataOf<T, V>(path: string, bytes: Buffer, schema: object, opts: { cache
     return { path, data: step(f.data, () => f), full: () => f };
   }
   const value = step(data as T, lazyFull);
-  remember(key, JSON.stringify(value), cacheFile);
+  remember(path, { tag, bytes, json: JSON.stringify(value), file: null }, cacheFile);
   return { path, data: value, full: lazyFull };
 }
 

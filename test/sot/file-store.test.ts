@@ -14,6 +14,20 @@ import { clearReadMemo } from '../../sot/file/yaml-file.js';
 import { Refusal, SotError, type Actor, type Change } from '../../sot/types.js';
 import { REPO } from '../support/lab.js';
 
+/** A read cache file's parts (sot/file/yaml-file.ts: a header line, then the tag, the site file's bytes, the JSON). */
+function cacheEntry(file: string): { head: string[]; tag: Buffer; bytes: Buffer; json: string } {
+  const c = readFileSync(file);
+  const nl = c.indexOf(10);
+  const head = c.toString('latin1', 0, nl).split(' ');
+  const [t, b] = [Number(head[2]), Number(head[3])];
+  return { head, tag: c.subarray(nl + 1, nl + 1 + t), bytes: c.subarray(nl + 1 + t, nl + 1 + t + b), json: c.toString('utf8', nl + 1 + t + b) };
+}
+/** A cache file holding `json` for `bytes` (lengths as the header says). */
+function writeCacheEntry(file: string, tag: Buffer, bytes: Buffer, json: string): void {
+  const j = Buffer.from(json, 'utf8');
+  writeFileSync(file, Buffer.concat([Buffer.from(`netops-sot-cache 3 ${tag.length} ${bytes.length} ${j.length}\n`, 'latin1'), tag, bytes, j]));
+}
+
 const actor: Actor = { user: 'alice', channel: 'netops', via: 'chat', command: 'add peer in=bma ip=10.0.0.1 as=65100' };
 const add = (ip: string, as = 65100, description: string | null = null): Change => ({ kind: 'add_peer', site: 'bma', ip, as, description, routers: ['bma-edge1'] });
 const remove = (ip: string): Change => ({ kind: 'remove_peer', site: 'bma', ip, routers: ['bma-edge1'] });
@@ -149,12 +163,25 @@ describe('sot: the file store', () => {
     const cached = () => new FileStore(dir, { lockDir: join(dir, '.locks'), lockWait: 5, cacheDir });
     expect((await cached().site('bma'))!.peers).to.deep.equal([]);
     expect(readdirSync(cacheDir), 'one cache file per site file').to.have.length(1);
-    // a cache left for other bytes is not used: its key is the hash of the file's bytes
+    // a cache left for other bytes (of the same length), or by other checks, is not used: an
+    // entry holds the bytes and the checks' key it was made from, and both are compared
     const f = join(cacheDir, readdirSync(cacheDir)[0]!);
-    writeFileSync(f, `not-the-key\n${readFileSync(f, 'utf8').split('\n').slice(1).join('\n').replace('"bma-edge1"', '"stale-router"')}`);
+    const good = cacheEntry(f);
+    expect(good.bytes.equals(readFileSync(site())), 'the entry holds the file as read').to.equal(true);
+    const stale = good.json.replace('"bma-edge1"', '"stale-router"');
+    const other = Buffer.from(good.bytes.toString('utf8').replace('bma-edge1', 'bma-edge2'), 'utf8');
+    for (const [tag, bytes] of [[good.tag, other], [Buffer.from(good.tag.toString('utf8').replace('checkSite', 'checkSitf'), 'utf8'), good.bytes]] as const) {
+      writeCacheEntry(f, tag, bytes, stale);
+      clearReadMemo();
+      expect((await cached().site('bma'))!.routers.map((r) => r.name)).to.deep.equal(['bma-edge1']);
+      expect(readFileSync(f, 'utf8'), 'and it is rewritten').to.not.contain('stale-router');
+    }
+    // the right bytes and key: served as they are (the stale name proves it came from the cache)
+    writeCacheEntry(f, good.tag, good.bytes, stale);
     clearReadMemo();
-    expect((await cached().site('bma'))!.routers.map((r) => r.name)).to.deep.equal(['bma-edge1']);
-    expect(readFileSync(f, 'utf8'), 'and it is rewritten').to.not.contain('stale-router');
+    expect((await cached().site('bma'))!.routers.map((r) => r.name)).to.deep.equal(['stale-router']);
+    writeCacheEntry(f, good.tag, good.bytes, good.json);
+    clearReadMemo();
     // a write by another store, then a hand edit: each is seen at once
     const plan = await store.plan(add('10.0.0.1'), actor);
     await store.prepare(plan);
@@ -197,7 +224,9 @@ describe('sot: the file store', () => {
     await cached.commit(plan);
     const files = readdirSync(cacheDir);
     expect(files).to.have.length(1);
-    const entry = JSON.parse(readFileSync(join(cacheDir, files[0]!), 'utf8').split('\n').slice(1).join('\n')) as { peers: { ip: string; status: string }[] };
+    const e = cacheEntry(join(cacheDir, files[0]!));
+    expect(e.bytes.equals(readFileSync(site())), 'for the bytes it wrote').to.equal(true);
+    const entry = JSON.parse(e.json) as { peers: { ip: string; status: string }[] };
     expect(entry.peers.map((p) => [p.ip, p.status]), 'the committed view').to.deep.equal([['10.0.0.1', 'active']]);
     clearReadMemo();
     expect((await cached.site('bma'))!.peers.map((p) => p.status)).to.deep.equal(['active']);

@@ -1,2 +1,0 @@
-import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);
-import{d as b,e as c,f as d,g as e}from"./chunk-U7ZNXYP4.mjs";import"./chunk-BSONM3NF.mjs";import"./chunk-CKX7I4AR.mjs";import"./chunk-LGCWXPVB.mjs";import{l as a}from"./chunk-M6U3E4WQ.mjs";import"./chunk-RFP44KVA.mjs";import"./chunk-OQ6LXIQB.mjs";import"./chunk-FYUL35GT.mjs";import"./chunk-CNJM7YVZ.mjs";export{b as pushContext,c as pushPlaybook,e as runChange,a as taskContext,d as undoOnRouters};
