@@ -6,6 +6,9 @@
 # Nautobot's middleware, authentication and change logging are all in), timing each request,
 # counting its SQL queries and their time, and, for the last run, a cProfile of each request
 # (top functions by cumulative time). Prints a table; writes nothing but the peer it removes.
+# (The first run of a process pays one-time caches, URL resolver and the like: use RUNS ≥ 4.)
+# To compare with another checkout's App: PYTHONPATH=<that checkout>/nautobot-app (searched
+# before the editable install).
 import cProfile
 import io
 import json
@@ -36,17 +39,17 @@ def plan(kind, txn, before_peer=None):
 def call(phase, p, prof=None):
     body = json.dumps({"phase": phase, "plan": p})
     with CaptureQueriesContext(connection) as q:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         if prof:
             prof.enable()
         r = client.post("/api/plugins/netops-sot/changes/", body, content_type="application/json")
         if prof:
             prof.disable()
-        ms = (time.perf_counter() - t0) * 1000
+        ms, cpu = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
     if r.status_code != 200:
         raise SystemExit(f"{phase} {p['change']['kind']}: HTTP {r.status_code} {r.content[:300]!r}")
     sql_ms = sum(float(x["time"]) for x in q.captured_queries) * 1000
-    return ms, len(q.captured_queries), sql_ms
+    return ms, len(q.captured_queries), sql_ms, cpu
 
 
 rows = {}
@@ -68,11 +71,11 @@ def med(xs):
     return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
 
 
-print(f"| request | wall ms (median of {RUNS}) | SQL queries | SQL ms |")
-print("| --- | ---: | ---: | ---: |")
+print(f"| request | wall ms (median of {RUNS}) | Python CPU ms | SQL queries | SQL ms |")
+print("| --- | ---: | ---: | ---: | ---: |")
 for k, xs in rows.items():
-    print(f"| {k} | {med([x[0] for x in xs]):.0f} | {med([x[1] for x in xs]):.0f} | {med([x[2] for x in xs]):.1f} |")
+    print(f"| {k} | {med([x[0] for x in xs]):.0f} | {med([x[3] for x in xs]):.0f} | {med([x[1] for x in xs]):.0f} | {med([x[2] for x in xs]):.1f} |")
 for k, prof in profiles.items():
     s = io.StringIO()
-    pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(TOP)
+    pstats.Stats(prof, stream=s).sort_stats(os.environ.get("NETOPS_PROFILE_SORT", "cumulative")).print_stats(TOP)
     print(f"\n### cProfile {k}\n{s.getvalue()}")
