@@ -10,8 +10,12 @@ Object permissions: every object is written through `restrict(user, action)` que
 created or changed object must still match the user's constraints after the write (as
 Nautobot's own API views check), else PermissionDenied rolls the transaction back.
 Change logging is Nautobot's own (its middleware's web change context of this request): every
-save and delete here is an ObjectChange with the token's user and the request id. Every write
-also attaches a Note naming the chat user, channel, command and txn.
+save and delete here is an ObjectChange with the token's user and the request id. The change
+message (phase, txn, what, chat user, channel, command) goes into that change context's detail,
+so each ObjectChange of the phase carries it (`change_context_detail`, shown by
+/api/extras/object-changes/ and filterable there); a message longer than the field
+(CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL, 400) is truncated there and also written whole as a Note
+on each object written (on the Location for deletions), as the stock-REST path does.
 """
 
 from datetime import datetime, timezone
@@ -22,7 +26,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from nautobot.dcim.models import Device, Location
+from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL
 from nautobot.extras.models import Note, Status
+from nautobot.extras.signals import change_context_state
 from nautobot.ipam.models import IPAddress, Prefix
 from nautobot_bgp_models.models import AutonomousSystem, PeerEndpoint, Peering
 
@@ -55,6 +61,10 @@ def require(user, model, action):
 
 
 def _allowed(obj, user, action):
+    """The object is within the user's constraints for `action` (restrict() is a no-op for a
+    superuser, as in Nautobot's own views: nothing to ask the database then)."""
+    if user.is_superuser:
+        return True
     return type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists()
 
 
@@ -73,6 +83,21 @@ def save(obj, user, action):
     return obj
 
 
+def link_peer(z, user):
+    """Store the external endpoint's `peer` (the router's endpoint, just created and validated).
+    Under deferred change logging z's create is logged at the end from the object in memory, so
+    it shows the peer already: one UPDATE of that column spares a second full save, whose
+    pre_save signal would serialize z once more only to cache a "before" nobody uses. Otherwise
+    (change logged as it happens) a normal save, so the change log gets the update."""
+    ctx = change_context_state.get()
+    if ctx is None or not ctx.defer_object_changes:
+        return save(z, user, "add")
+    type(z).objects.filter(pk=z.pk).update(peer=z.peer)
+    if not _allowed(z, user, "add"):
+        raise PermissionDenied(f"{_perm(type(z), 'add')} does not cover {z}")
+    return z
+
+
 def delete(obj, user):
     require(user, type(obj), "delete")
     if not _allowed(obj, user, "delete"):
@@ -80,8 +105,22 @@ def delete(obj, user):
     obj.delete()
 
 
-def note_all(user, objects, message):
-    """One Note per object (Notes are change-logged too)."""
+def log_as(message):
+    """Make `message` the change-context detail of this request: every ObjectChange written from
+    now on in this phase carries it. True when it fits the field whole (else it is truncated
+    there and note_all() must also write it whole)."""
+    ctx = change_context_state.get()
+    if ctx is None:
+        return False
+    ctx.context_detail = message[:CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL]
+    return len(message) <= CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL
+
+
+def note_all(user, objects, message, logged=False):
+    """One Note per object (Notes are change-logged too), unless the message is in the change log
+    already (`logged`: log_as() took it whole)."""
+    if logged:
+        return
     for obj in objects:
         save(
             Note(assigned_object_type=ContentType.objects.get_for_model(obj), assigned_object_id=obj.pk, note=message, user=user),
@@ -116,11 +155,10 @@ class Site:
     """The site's records a change touches, read for `change` ip (locked for the transaction)."""
 
     def __init__(self, user, name, ip):
-        loc = Location.objects.restrict(user, "view").filter(name=name).first()
+        # one change per site at a time, whatever the runtime's own locks do (row lock, one query)
+        loc = Location.objects.restrict(user, "view").select_for_update(of=("self",)).filter(name=name).first()
         if loc is None:
             raise Conflict(f"site {name} is no longer in Nautobot")
-        # one change per site at a time, whatever the runtime's own locks do
-        loc = Location.objects.select_for_update(of=("self",)).get(pk=loc.pk)
         self.location = loc
         self.user = user
         self.where = where = loc.descendants(include_self=True)
@@ -227,9 +265,14 @@ def _create_peer(site, plan, ip, asn, description, routers, active):
         # part), then the external one's peer
         z = save(PeerEndpoint(peering=peering, source_ip=ip_obj, autonomous_system=as_obj, description=description or ""), user, "add")
         z.peer = save(PeerEndpoint(peering=peering, routing_instance=instance, source_ip=local, peer=z), user, "add")
-        save(z, user, "add")
+        link_peer(z, user)
         written.append(peering)
     return written
+
+
+def _marked(obj, txn):
+    """The record carries this removal txn's marker (set by its prepare)."""
+    return record_of(obj).get("removeTxn") == txn
 
 
 def prepare(user, plan):
@@ -243,16 +286,23 @@ def prepare(user, plan):
         routers = [r for r in c["routers"] if r not in on]
         if not routers:
             return "nothing to record"
+        msg = change_message(plan["actor"], txn, "prepare", f"add peer {c['ip']} AS{c['as']} on {', '.join(routers)} (pending)")
+        logged = log_as(msg)
         written = _create_peer(site, plan, c["ip"], c["as"], c.get("description"), routers, active=False)
-        note_all(user, written, change_message(plan["actor"], txn, "prepare", f"add peer {c['ip']} AS{c['as']} on {', '.join(routers)} (pending)"))
+        note_all(user, written, msg, logged)
         return "prepared"
+    logged = log_as(change_message(plan["actor"], txn, "prepare", f"remove peer {c['ip']} (pending)"))
     marked = []
     for obj, status in [*[(p, STATUS["peering_removing"]) for p in site.peerings], *([(site.ip, STATUS["ip_removing"])] if site.ip else [])]:
+        if _marked(obj, txn) and obj.status is not None and obj.status.name == status:
+            continue  # prepared already
         obj.status = _status(status)
         set_record(obj, {**record_of(obj), "pending": "remove", "removeTxn": txn})
         save(obj, user, "change")
         marked.append(obj)
-    note_all(user, marked, change_message(plan["actor"], txn, "prepare", f"remove peer {c['ip']} (pending)"))
+    if not marked:
+        return "prepared already"
+    note_all(user, marked, change_message(plan["actor"], txn, "prepare", f"remove peer {c['ip']} (pending)"), logged)
     return "prepared"
 
 
@@ -267,21 +317,29 @@ def commit(user, plan):
             if any(record_of(p).get("txn") == txn for p in site.peerings) or (plan.get("before") or {}).get("peer"):
                 return "committed already"
             raise Conflict(f"nothing prepared for txn {txn} (peer {c['ip']} at {c['site']})")
+        msg = change_message(plan["actor"], txn, "commit", f"peer {c['ip']} AS{c['as']} active")
+        logged = log_as(msg)
         done = []
         for obj, status in [*[(p, STATUS["peering_active"]) for p in mine], *([(ip, STATUS["ip_active"])] if ip else [])]:
             obj.status = _status(status)
             set_record(obj, {**record_of(obj), "pending": None})
             save(obj, user, "change")
             done.append(obj)
-        note_all(user, done, change_message(plan["actor"], txn, "commit", f"peer {c['ip']} AS{c['as']} active"))
+        note_all(user, done, msg, logged)
         return "committed"
-    if not site.peerings and not site.ip:
+    # remove_peer: delete what this txn's prepare marked, nothing else (a peer added again since,
+    # or marked by another removal, is not this commit's to delete)
+    peerings = [p for p in site.peerings if _marked(p, txn)]
+    ip = site.ip if site.ip and _marked(site.ip, txn) else None
+    if not peerings and not ip:
         return "removed already"
-    for p in site.peerings:
+    msg = change_message(plan["actor"], txn, "commit", f"removed peer {c['ip']} and released the address")
+    logged = log_as(msg)
+    for p in peerings:
         delete(p, user)  # its endpoints cascade
-    if site.ip:
-        delete(site.ip, user)
-    note_all(user, [site.location], change_message(plan["actor"], txn, "commit", f"removed peer {c['ip']} and released the address"))
+    if ip:
+        delete(ip, user)
+    note_all(user, [site.location], msg, logged)
     return "committed"
 
 
@@ -295,6 +353,8 @@ def abort(user, plan):
         ip = site.ip if site.ip and record_of(site.ip).get("txn") == txn and not before.get("allocation") else None
         if not mine and not ip:
             return "aborted already"
+        msg = change_message(plan["actor"], txn, "abort", f"rolled back add peer {c['ip']} AS{c['as']}")
+        logged = log_as(msg)
         created_as = any(record_of(p).get("createdAs") for p in mine)
         for p in mine:
             delete(p, user)
@@ -307,12 +367,14 @@ def abort(user, plan):
                     delete(as_obj, user)
             except (ProtectedError, PermissionDenied):
                 pass  # still used by another peer, or not the user's to delete: keep it (as the REST path does)
-        note_all(user, [site.location], change_message(plan["actor"], txn, "abort", f"rolled back add peer {c['ip']} AS{c['as']}"))
+        note_all(user, [site.location], msg, logged)
         return "aborted"
-    # remove_peer: put back what was there
+    # remove_peer: put back what this txn marked (only that: another removal's marks are its own)
+    msg = change_message(plan["actor"], txn, "abort", f"restored peer {c['ip']}")
+    logged = log_as(msg)
     touched = False
     for obj, active in [*[(p, STATUS["peering_active"]) for p in site.peerings], *([(site.ip, STATUS["ip_active"])] if site.ip else [])]:
-        if obj.status is not None and obj.status.name == active:
+        if not _marked(obj, txn):
             continue
         rec = record_of(obj)
         rec.pop("removeTxn", None)
@@ -320,6 +382,7 @@ def abort(user, plan):
         set_record(obj, {**rec, "pending": None})
         save(obj, user, "change")
         touched = True
+    # what this txn's commit already deleted: recreate it from plan.before
     peer = before.get("peer")
     on = {r for p in site.peerings for r in site.routers_of(p)}
     missing = [r for r in peer["routers"] if r not in on] if peer else []
@@ -327,7 +390,7 @@ def abort(user, plan):
         again = Site(user, c["site"], c["ip"])
         touched = bool(_create_peer(again, plan, peer["ip"], peer["as"], peer.get("description"), missing, active=True)) or touched
     if touched:
-        note_all(user, [site.location], change_message(plan["actor"], txn, "abort", f"restored peer {c['ip']}"))
+        note_all(user, [site.location], msg, logged)
         return "aborted"
     return "aborted already"
 

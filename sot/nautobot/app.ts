@@ -33,8 +33,12 @@ export class AppProbe {
   private known: boolean | undefined;
   private asking: Promise<boolean> | null = null;
 
-  constructor(private readonly client: NautobotClient, readonly mode: AppMode) {
+  /** The App's API path under /api/, ending in `/`. */
+  readonly path: string;
+
+  constructor(private readonly client: NautobotClient, readonly mode: AppMode, path: string = APP_PATH) {
     if (mode === 'off') this.known = false;
+    this.path = path.replace(/^\/+/, '').replace(/\/*$/, '/');
   }
 
   /** What is known so far (undefined: not asked yet). */
@@ -44,15 +48,15 @@ export class AppProbe {
 
   /** Record what an answer of the App's paths showed. */
   learn(present: boolean): void {
-    if (!present && this.mode === 'on') throw new SotError(`the netops_sot App is not installed on this Nautobot (NETOPS_NAUTOBOT_APP=on)`, `${this.client.url}/api/${APP_PATH}`);
+    if (!present && this.mode === 'on') throw new SotError(`the netops_sot App is not installed on this Nautobot (NETOPS_NAUTOBOT_APP=on)`, `${this.client.url}/api/${this.path}`);
     this.known = present;
   }
 
   /** Ask the server once (GET the App's status) unless already known. */
   async present(): Promise<boolean> {
     if (this.known !== undefined) return this.known;
-    this.asking ??= this.client.raw('GET', APP_PATH).then((r) => {
-      if (r.status !== 200 && r.status !== 404) throw this.client.httpError('GET', APP_PATH, r.status, r.data);
+    this.asking ??= this.client.raw('GET', this.path).then((r) => {
+      if (r.status !== 200 && r.status !== 404) throw this.client.httpError('GET', this.path, r.status, r.data);
       this.learn(r.status === 200 && (r.data as Partial<AppStatus>)?.app === 'netops_sot');
       return this.known!;
     }).finally(() => {
@@ -69,7 +73,7 @@ export function fromApp(data: unknown): boolean {
 
 /** The raw site read through the App: the body, null for an unknown site, undefined when the App is absent. */
 export async function appSite(client: NautobotClient, probe: AppProbe, site: string, asns: number[]): Promise<unknown | null | undefined> {
-  const r = await client.raw('GET', `${APP_PATH}sites/${encodeURIComponent(site)}/`, undefined, asns.length ? { asn: asns } : {});
+  const r = await client.raw('GET', `${probe.path}sites/${encodeURIComponent(site)}/`, undefined, asns.length ? { asn: asns } : {});
   if (r.status === 200) {
     probe.learn(true);
     return r.data;
@@ -82,12 +86,12 @@ export async function appSite(client: NautobotClient, probe: AppProbe, site: str
     probe.learn(false);
     return undefined;
   }
-  throw client.httpError('GET', `${APP_PATH}sites/${site}/`, r.status, r.data);
+  throw client.httpError('GET', `${probe.path}sites/${site}/`, r.status, r.data);
 }
 
 /** One phase of a change through the App (one request, one transaction). */
-export async function appChange(client: NautobotClient, phase: 'prepare' | 'commit' | 'abort', plan: Plan): Promise<string> {
-  const r = await client.post<{ result: string }>(`${APP_PATH}changes/`, { phase, plan: wirePlan(plan) });
+export async function appChange(client: NautobotClient, probe: AppProbe, phase: 'prepare' | 'commit' | 'abort', plan: Plan): Promise<string> {
+  const r = await client.post<{ result: string }>(`${probe.path}changes/`, { phase, plan: wirePlan(plan) });
   return r.result;
 }
 

@@ -21,6 +21,8 @@ export interface NautobotOptions {
   onCall?: (c: CallTiming) => void;
   /** Use netops' Nautobot App: true (required), false (never: the stock REST path), 'auto' (default: NETOPS_NAUTOBOT_APP, else when the server has it). */
   app?: boolean | 'auto' | 'on' | 'off';
+  /** Where the App's API is, under /api/ (default `plugins/netops-sot/`: the App's base_url). */
+  appPath?: string;
 }
 
 /** One request as `onCall` sees it. */

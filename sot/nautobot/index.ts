@@ -32,7 +32,7 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
   constructor(opts: NautobotOptions = {}) {
     this.client = new NautobotClient(opts);
     this.location = this.client.url;
-    this.app = new AppProbe(this.client, appMode(opts.app));
+    this.app = new AppProbe(this.client, appMode(opts.app), opts.appPath);
   }
 
   async sites(): Promise<Site[]> {
@@ -58,7 +58,7 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
 
   async prepare(plan: Plan): Promise<void> {
     if (await this.app.present()) {
-      await appChange(this.client, 'prepare', plan);
+      await appChange(this.client, this.app, 'prepare', plan);
       return;
     }
     await prepare(this.client, plan, this.memo.get(plan.txn));
@@ -66,7 +66,7 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
 
   async commit(plan: Plan): Promise<void> {
     if (await this.app.present()) {
-      await appChange(this.client, 'commit', plan);
+      await appChange(this.client, this.app, 'commit', plan);
       this.memo.drop(plan.txn);
       return;
     }
@@ -77,7 +77,7 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
   async abort(plan: Plan): Promise<void> {
     this.memo.drop(plan.txn);
     if (await this.app.present()) {
-      await appChange(this.client, 'abort', plan);
+      await appChange(this.client, this.app, 'abort', plan);
       return;
     }
     await abort(this.client, plan);

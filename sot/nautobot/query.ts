@@ -7,7 +7,7 @@
  */
 import type { NautobotClient } from './client.js';
 import { SotError } from '../types.js';
-import { APP_PATH, appSite, type AppProbe } from './app.js';
+import { appSite, type AppProbe } from './app.js';
 
 /** Role names netops relies on (created by scripts/nautobot/bootstrap.py). */
 export const ROLES = { router: 'edge-router', peering: 'peering' } as const;
@@ -125,7 +125,7 @@ function siteData(d: RawSite, site: string, asns: number[]): SiteData | null {
 /** Names (and ids) of every Location that has at least one edge router or peering prefix. */
 export async function readSites(client: NautobotClient, probe?: AppProbe): Promise<Array<{ id: string; name: string; description: string }>> {
   if (probe && (await probe.present())) {
-    const r = await client.get<{ sites: Array<{ id: string; name: string; description: string }> }>(`${APP_PATH}sites/`);
+    const r = await client.get<{ sites: Array<{ id: string; name: string; description: string }> }>(`${probe.path}sites/`);
     return r.sites.map(({ id, name, description }) => ({ id, name, description })).sort((a, b) => a.name.localeCompare(b.name));
   }
   const d = await graphql<{ locations: Array<{ id: string; name: string; description: string; location_type: { name: string } }> }>(

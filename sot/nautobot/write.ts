@@ -137,6 +137,11 @@ async function createPeer(
   };
 }
 
+/** The record carries removal txn `txn`'s marker (set by its prepare). */
+function marked(o: { _custom_field_data: Record<string, unknown> | null }, txn: string): boolean {
+  return (recordOf(o) as NetopsRecord & { removeTxn?: string }).removeTxn === txn;
+}
+
 function sameNet(ip: string, prefix: string): boolean {
   const [net, len] = prefix.split('/');
   const toInt = (s: string) => s.split('.').reduce((n, o) => n * 256 + Number(o), 0);
@@ -160,8 +165,11 @@ export async function prepare(client: NautobotClient, plan: Plan, memo: Memo = {
     memo.written = { ip: w.ip, peerings: w.peerings, as: c.as };
     return;
   }
-  const ip = ipObject(d, c.ip);
-  const peerings = peeringsOf(d, c.ip);
+  // what this txn has not marked yet (a second prepare is a no-op)
+  const ipFound = ipObject(d, c.ip);
+  const ip = ipFound && !(marked(ipFound, plan.txn) && ipFound.status.name === STATUS.ipRemoving) ? ipFound : null;
+  const peerings = peeringsOf(d, c.ip).filter((p) => !(marked(p, plan.txn) && p.status?.name === STATUS.peeringRemoving));
+  if (!ip && !peerings.length) return;
   const mark = (o: { _custom_field_data: Record<string, unknown> | null }) => ({ [CUSTOM_FIELD]: { ...recordOf(o), pending: 'remove', removeTxn: plan.txn } });
   await Promise.all([
     peerings.length ? client.patch(P.peering, peerings.map((p) => ({ id: p.id, status: STATUS.peeringRemoving, custom_fields: mark(p) }))) : null,
@@ -206,9 +214,13 @@ export async function commit(client: NautobotClient, plan: Plan, memo: Memo = {}
     ]);
     return;
   }
-  if (!peerings.length && !ip) return; // removed already
-  if (peerings.length) await client.delete(P.peering, peerings.map((p) => ({ id: p.id })));
-  if (ip) await client.delete(`${P.ip}${ip.id}/`);
+  // remove_peer: delete what this txn's prepare marked, nothing else (a peer added again since,
+  // or marked by another removal, is not this commit's to delete)
+  const doomed = peerings.filter((p) => marked(p, plan.txn));
+  const ipDoomed = ip && marked(ip, plan.txn) ? ip : null;
+  if (!doomed.length && !ipDoomed) return; // removed already
+  if (doomed.length) await client.delete(P.peering, doomed.map((p) => ({ id: p.id })));
+  if (ipDoomed) await client.delete(`${P.ip}${ipDoomed.id}/`);
   await noteAll(client, [{ type: CT.location, id: d.location.id }], changeMessage(plan.actor, plan.txn, 'commit', `removed peer ${c.ip} and released the address`));
 }
 
@@ -229,15 +241,15 @@ export async function abort(client: NautobotClient, plan: Plan): Promise<void> {
     await noteAll(client, [{ type: CT.location, id: d.location.id }], changeMessage(plan.actor, plan.txn, 'abort', `rolled back add peer ${c.ip} AS${c.as}`));
     return;
   }
-  // remove_peer: put back what was there
+  // remove_peer: put back what this txn marked (only that: another removal's marks are its own)
   const restore = (o: { _custom_field_data: Record<string, unknown> | null }) => {
     const { removeTxn: _t, ...r } = recordOf(o) as NetopsRecord & { removeTxn?: string };
     return { [CUSTOM_FIELD]: { ...r, pending: null } };
   };
-  const marked = peerings.filter((p) => p.status?.name !== STATUS.peeringActive);
-  const ipMarked = ip && ip.status.name !== STATUS.ipActive ? ip : null;
+  const mine = peerings.filter((p) => marked(p, plan.txn));
+  const ipMarked = ip && marked(ip, plan.txn) ? ip : null;
   await Promise.all([
-    marked.length ? client.patch(P.peering, marked.map((p) => ({ id: p.id, status: STATUS.peeringActive, custom_fields: restore(p) }))) : null,
+    mine.length ? client.patch(P.peering, mine.map((p) => ({ id: p.id, status: STATUS.peeringActive, custom_fields: restore(p) }))) : null,
     ipMarked ? client.patch(`${P.ip}${ipMarked.id}/`, { status: STATUS.ipActive, custom_fields: restore(ipMarked) }) : null,
   ]);
   const before = plan.before.peer;
@@ -247,7 +259,7 @@ export async function abort(client: NautobotClient, plan: Plan): Promise<void> {
   if (before && (missing.length || !ip)) {
     written = (await createPeer(client, await load(client, plan), plan, { ip: before.ip, as: before.as, description: before.description, routers: missing }, true, null)).objects;
   }
-  if (marked.length || ipMarked || written.length) {
+  if (mine.length || ipMarked || written.length) {
     await noteAll(client, [{ type: CT.location, id: d.location.id }], changeMessage(plan.actor, plan.txn, 'abort', `restored peer ${c.ip}`));
   }
 }

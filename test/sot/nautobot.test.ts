@@ -43,6 +43,15 @@ async function peeringsOf(api: AxiosInstance, ip: string) {
 async function notesOf(api: AxiosInstance, id: string): Promise<string[]> {
   return ((await api.get('extras/notes/', { params: { assigned_object_id: id, limit: 1000 } })).data.results as Array<{ note: string }>).map((n) => n.note);
 }
+/**
+ * The change messages of an object: its Notes (the stock REST path, and the App for a message
+ * longer than the change-context field) and the change-context detail of its ObjectChanges (the
+ * App), both through Nautobot's own REST API. Works for a deleted object too (its ObjectChanges stay).
+ */
+async function messagesOf(api: AxiosInstance, id: string): Promise<string[]> {
+  const changes = (await api.get('extras/object-changes/', { params: { changed_object_id: id, limit: 1000 } })).data.results as Array<{ change_context_detail: string }>;
+  return [...(await notesOf(api, id)), ...changes.map((c) => c.change_context_detail)];
+}
 async function countIps(api: AxiosInstance): Promise<number> {
   return (await api.get('ipam/ip-addresses/', { params: { limit: 1 } })).data.count;
 }
@@ -105,8 +114,8 @@ for (const mode of ['app', 'rest'] as const) describe(`sot/nautobot: the Nautobo
     expect(routerSide.routing_instance!.device.name).to.equal('bma-edge1');
     expect(routerSide.source_ip.host).to.equal('10.0.0.2');
     expect([external.autonomous_system!.asn, external.source_ip.host]).to.deep.equal([65100, '10.0.0.1']);
-    const note = (await notesOf(api, ip.id)).join('\n');
-    expect(note).to.include('by alice via chat #netops').and.include(actor.command).and.include(plan.txn);
+    const note = (await messagesOf(api, ip.id)).join('\n');
+    expect(note).to.include(`netops prepare txn ${plan.txn}: add peer 10.0.0.1 AS65100 on bma-edge1 (pending); by alice via chat #netops; command: ${actor.command}`);
     expect((await sot.site('bma'))!.peers.map((p) => [p.ip, p.as, p.status])).to.deep.equal([['10.0.0.1', 65100, 'pending']]);
 
     await sot.commit(plan);
@@ -115,7 +124,7 @@ for (const mode of ['app', 'rest'] as const) describe(`sot/nautobot: the Nautobo
     [peering] = await peeringsOf(api, '10.0.0.1');
     expect([ip.status.name, peering.status.name]).to.deep.equal(['Active', 'Active']);
     expect(ip.custom_fields.netops!.pending).to.equal(null);
-    expect((await notesOf(api, peering.id)).some((n) => n.startsWith('netops commit'))).to.equal(true);
+    expect((await messagesOf(api, peering.id)).some((n) => n.startsWith(`netops commit txn ${plan.txn}: peer 10.0.0.1 AS65100 active; by alice`))).to.equal(true);
     const view = (await sot.site('bma'))!;
     expect(view.peers.map((p) => [p.ip, p.as, p.status, p.by, p.channel, p.description])).to.deep.equal([['10.0.0.1', 65100, 'active', 'alice', '#netops', 'test peer 10.0.0.1']]);
     expect(view.allocations.find((a) => a.address === '10.0.0.1')).to.include({ owner: 'bgp-peer AS65100', status: 'active', txn: plan.txn });
@@ -157,12 +166,43 @@ for (const mode of ['app', 'rest'] as const) describe(`sot/nautobot: the Nautobo
 
     const r2 = await sot.plan(remove('10.0.1.1', 'gbg'), actor);
     await sot.prepare(r2);
+    const [gone] = await ipsOf(api, '10.0.1.1');
     await sot.commit(r2);
     await sot.commit(r2);
     expect(await ipsOf(api, '10.0.1.1')).to.have.length(0);
     expect((await sot.site('gbg'))!.peers).to.deep.equal([]);
+    // the deletion's message: on the Location's Notes (stock REST), on the deleted IP's ObjectChange (App)
     const loc = (await api.get('dcim/locations/', { params: { name: 'gbg' } })).data.results[0];
-    expect((await notesOf(api, loc.id)).some((n) => n.includes(`netops commit txn ${r2.txn}`) && n.includes('removed peer 10.0.1.1'))).to.equal(true);
+    const said = [...(await notesOf(api, loc.id)), ...(await messagesOf(api, gone.id))];
+    expect(said.some((n) => n.startsWith(`netops commit txn ${r2.txn}: removed peer 10.0.1.1 and released the address; by alice via chat #netops; command: `))).to.equal(true);
+  });
+
+  it("remove peer: commit and abort act only on the records their txn's prepare marked", async () => {
+    const p = await sot.plan(add('10.0.0.1', 65100), actor);
+    await sot.prepare(p);
+    await sot.commit(p);
+    // two removals planned on the same view; only r1 is prepared
+    const view = (await sot.site('bma'))!;
+    const r1 = await sot.plan(remove('10.0.0.1'), actor, view);
+    const r2 = await sot.plan(remove('10.0.0.1'), actor, view);
+    await sot.prepare(r1);
+    // aborting r2 (never prepared, e.g. recovered after a crash) leaves r1's marks alone
+    await sot.abort(r2);
+    expect((await ipsOf(api, '10.0.0.1'))[0].status.name).to.equal('Deprecated');
+    expect((await peeringsOf(api, '10.0.0.1'))[0].status.name).to.equal('Deprovisioning');
+    // committing r2 deletes nothing it did not mark
+    await sot.commit(r2);
+    expect(await ipsOf(api, '10.0.0.1')).to.have.length(1);
+    await sot.commit(r1);
+    expect(await ipsOf(api, '10.0.0.1')).to.have.length(0);
+    // the peer added again by another txn; r1's commit replayed (netops recover) must not delete it
+    const again = await sot.plan(add('10.0.0.1', 65100), actor);
+    await sot.prepare(again);
+    await sot.commit(again);
+    await sot.commit(r1);
+    const [ip] = await ipsOf(api, '10.0.0.1');
+    expect([ip?.status.name, ip?.custom_fields.netops?.txn]).to.deep.equal(['Active', again.txn]);
+    expect((await peeringsOf(api, '10.0.0.1')).map((x) => x.status.name)).to.deep.equal(['Active']);
   });
 
   it('abort of a remove whose commit deleted the records recreates plan.before', async () => {
@@ -306,21 +346,68 @@ describe("sot/nautobot: netops' Nautobot App (nautobot-app/netops_sot)", functio
     await sot.abort(p);
   });
 
-  it('change-logs every write of a phase under one request id, with the token user; Notes name the chat user', async () => {
+  it("change-logs every write of a phase under one request id, with the token user and the change message (chat user, channel, command) as Nautobot's change-context detail", async () => {
     const plan = await sot.plan(add('10.0.0.1', 65100), actor);
     await sot.prepare(plan);
     const [ip] = await ipsOf(api, '10.0.0.1');
     const [peering] = await peeringsOf(api, '10.0.0.1');
-    const changes = async (id: string) => (await api.get('extras/object-changes/', { params: { changed_object_id: id } })).data.results as Array<{ request_id: string; user_name: string; action: { value: string }; change_context: string; change_context_detail: string }>;
-    const [ipc] = await changes(ip.id);
-    const pcs = await changes(peering.id);
-    expect(ipc).to.include({ user_name: 'netops-admin', change_context_detail: 'plugins-api:netops_sot-api:changes' });
+    type Oc = { request_id: string; user_name: string; action: { value: string }; change_context: string; change_context_detail: string; changed_object_type: string };
+    const changes = async (params: Record<string, string>) => (await api.get('extras/object-changes/', { params: { ...params, limit: 1000 } })).data.results as Oc[];
+    const [ipc] = await changes({ changed_object_id: ip.id });
+    const said = `netops prepare txn ${plan.txn}: add peer 10.0.0.1 AS65100 on bma-edge1 (pending); by alice via chat #netops; command: ${actor.command}`;
+    expect(ipc).to.include({ user_name: 'netops-admin', change_context_detail: said });
     expect([ipc.action.value, ipc.change_context]).to.deep.equal(['create', 'web']);
-    expect(pcs.map((c) => c.request_id)).to.include(ipc.request_id);
-    expect((await notesOf(api, peering.id)).join('\n')).to.include('netops prepare txn').and.include('by alice via chat #netops').and.include(actor.command);
+    // every object of the phase: the IP, the Peering, its two endpoints; found by the message through Nautobot's filter too
+    const phase = await changes({ request_id: ipc.request_id });
+    expect(phase.map((c) => c.changed_object_type).filter((t) => t !== 'nautobot_bgp_models.autonomoussystem').sort()).to.deep.equal(['ipam.ipaddress', 'nautobot_bgp_models.peerendpoint', 'nautobot_bgp_models.peerendpoint', 'nautobot_bgp_models.peering']);
+    expect(phase.every((c) => c.change_context_detail === said && c.user_name === 'netops-admin')).to.equal(true);
+    expect((await changes({ change_context_detail__ic: plan.txn })).map((c) => c.request_id)).to.include(ipc.request_id);
+    // the external endpoint's create shows its peer (set after the router's endpoint existed)
+    const ext = peering.endpoints.find((e: { routing_instance: unknown }) => !e.routing_instance) as { id: string; peer: { id: string } | null };
+    const [extc] = await changes({ changed_object_id: ext.id });
+    expect((extc as unknown as { object_data_v2: { peer: { id: string } | null } }).object_data_v2.peer?.id).to.equal(ext.peer?.id).and.not.equal(undefined);
+    expect(await notesOf(api, peering.id), 'no Notes needed: the message is in the change log').to.deep.equal([]);
     await sot.commit(plan);
-    const later = (await changes(ip.id)).map((c) => c.request_id);
-    expect(new Set(later).size).to.equal(2);
+    const later = await changes({ changed_object_id: ip.id });
+    expect(new Set(later.map((c) => c.request_id)).size).to.equal(2);
+    expect(later.map((c) => c.change_context_detail)).to.include(`netops commit txn ${plan.txn}: peer 10.0.0.1 AS65100 active; by alice via chat #netops; command: ${actor.command}`);
+  });
+
+  it('a change message longer than the change-context field is also written whole as Notes', async () => {
+    const long = { ...actor, command: `!add peer ip=10.0.0.5 as=65447 in=bma description="${'x'.repeat(400)}"` };
+    const plan = await sot.plan(add('10.0.0.5', 65447), long);
+    await sot.prepare(plan);
+    const [ip] = await ipsOf(api, '10.0.0.5');
+    const [oc] = (await api.get('extras/object-changes/', { params: { changed_object_id: ip.id } })).data.results as Array<{ change_context_detail: string }>;
+    expect(oc.change_context_detail).to.have.length(400);
+    expect(await notesOf(api, ip.id)).to.deep.equal([`netops prepare txn ${plan.txn}: add peer 10.0.0.5 AS65447 on bma-edge1 (pending); by alice via chat #netops; command: ${long.command}`]);
+    await sot.abort(plan);
+  });
+
+  it("auto mode against Nautobot's real 404 (an App path the server does not have): App absent, the stock path serves reads and writes", async () => {
+    const absent = 'plugins/netops-sot-not-installed/';
+    const raw = await api.get(`${absent}sites/bma/`, { validateStatus: () => true });
+    expect(raw.status, 'Nautobot itself answers 404 there').to.equal(404);
+    const auto = new NautobotSourceOfTruth({ url: sot.location, tokenFile: NB_TOKEN_FILE, app: 'auto', appPath: absent });
+    expect(auto.app.state).to.equal(undefined);
+    const view = await auto.site('bma');
+    expect(auto.app.state).to.equal(false);
+    expect(view).to.deep.equal(await sot.site('bma'));
+    const plan = await auto.plan(add('10.0.0.1', 65100), actor, view!);
+    await auto.prepare(plan);
+    await auto.commit(plan);
+    const [ip] = await ipsOf(api, '10.0.0.1');
+    const logged = (await api.get('extras/object-changes/', { params: { changed_object_id: ip.id } })).data.results as Array<{ change_context_detail: string }>;
+    expect(logged.map((c) => c.change_context_detail)).to.include('ipam-api:ipaddress-list');
+    expect((await notesOf(api, ip.id)).some((n) => n.startsWith(`netops commit txn ${plan.txn}`))).to.equal(true);
+    // a process that writes first (recover) asks the status path once: the same real 404
+    const fresh = new NautobotSourceOfTruth({ url: sot.location, tokenFile: NB_TOKEN_FILE, app: 'auto', appPath: absent });
+    expect(await fresh.app.present()).to.equal(false);
+    // required but absent: an error naming the path
+    const on = new NautobotSourceOfTruth({ url: sot.location, tokenFile: NB_TOKEN_FILE, app: 'on', appPath: absent });
+    const e = await on.site('bma').then(() => null, (x: unknown) => x);
+    expect(e).to.be.instanceOf(SotError);
+    expect((e as Error).message).to.include('not installed');
   });
 
   it('enforces the object permissions of the token user: a view-only token reads, and writes nothing', async () => {
