@@ -1,6 +1,7 @@
 /**
  * Build fingerprint: a digest of everything that decides the pack's bytes (task, alias and
- * rule sources, playbooks, the event type, the runtime and generator code, the lockfile).
+ * rule sources, playbooks, the event type, the netops code the runtime bundle holds, the
+ * generator code, the lockfile).
  * `build --check` on an unchanged tree compares pack/ with the digests recorded by the
  * last build of the same inputs, without loading the TypeScript compiler.
  */
@@ -26,10 +27,16 @@ function walk(dir: string, out: string[]): void {
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
+/**
+ * This checkout's folders whose sources esbuild bundles into the pack's runtime besides the task
+ * files (test/generator/cli-build.test.ts checks the list against esbuild's own inputs).
+ */
+export const BUNDLED_DIRS = ['runtime', 'sot'];
+
 /** Digest of every input of a build rooted at `root`. */
 export function fingerprint(root: string, dirs: string[], files: string[]): string {
   const all: string[] = [...files];
-  for (const d of [...dirs, join(HOME, 'runtime'), join(HOME, 'dist', 'generator')]) walk(d, all);
+  for (const d of [...dirs, ...BUNDLED_DIRS.map((b) => join(HOME, b)), join(HOME, 'dist', 'generator')]) walk(d, all);
   all.push(join(HOME, 'package-lock.json'), join(root, 'package.json'));
   const h = createHash('sha256');
   for (const p of all) {

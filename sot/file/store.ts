@@ -117,13 +117,14 @@ export class FileStore implements SourceOfTruth {
           appendRow(doc, 'peers', peerRow(p));
           changed = true;
         } else if (change.description !== null && data.peers![i]!.description !== change.description) {
+          claimable(change.site, data.peers![i]!, txn);
           doc.setIn(['peers', i, 'status'], 'pending');
           doc.setIn(['peers', i, 'txn'], txn);
           changed = true;
         }
         return changed;
       }
-      return markPending(doc, data, change.ip, plan.before.allocation !== null, txn);
+      return markPending(doc, data, change.ip, plan.before.allocation !== null, txn, change.site);
     });
   }
 
@@ -204,9 +205,24 @@ function removeWhere<T>(doc: Document, rows: T[], list: string, pred: (r: T) => 
   return changed;
 }
 
-function markPending(doc: Document, data: SiteRow, ip: string, withAllocation: boolean, txn: string): boolean {
-  let changed = false;
-  (data.peers ?? []).forEach((p, i) => { if (p.ip === ip) { doc.setIn(['peers', i, 'status'], 'pending'); doc.setIn(['peers', i, 'txn'], txn); changed = true; } });
-  if (withAllocation) (data.allocations ?? []).forEach((a, i) => { if (a.address === ip) { doc.setIn(['allocations', i, 'status'], 'pending'); doc.setIn(['allocations', i, 'txn'], txn); changed = true; } });
-  return changed;
+/**
+ * A row this txn may mark pending: not pending for another txn. Planning refuses such rows, but
+ * the file can change between the plan and the prepare (another writer that did not hold the
+ * site's lock, a hand edit): the prepare, under the file's lock, checks again rather than take
+ * over the other change's row (whose commit or abort would then act on ours).
+ */
+function claimable(site: string, row: { status: string; txn?: string | null; ip?: string; address?: string }, txn: string): void {
+  if (row.status === 'pending' && row.txn !== txn)
+    throw new Refusal(`${row.ip ?? row.address} at ${site} became part of another change (transaction ${row.txn}) after this one was planned`, `wait for it, or run: netops recover in=${site}`);
+}
+
+function markPending(doc: Document, data: SiteRow, ip: string, withAllocation: boolean, txn: string, site: string): boolean {
+  const peers = (data.peers ?? []).flatMap((p, i) => (p.ip === ip ? [i] : []));
+  const allocations = withAllocation ? (data.allocations ?? []).flatMap((a, i) => (a.address === ip ? [i] : [])) : [];
+  // every row is checked before any is marked: a refusal leaves the file as it was
+  peers.forEach((i) => claimable(site, data.peers![i]!, txn));
+  allocations.forEach((i) => claimable(site, data.allocations![i]!, txn));
+  for (const i of peers) { doc.setIn(['peers', i, 'status'], 'pending'); doc.setIn(['peers', i, 'txn'], txn); }
+  for (const i of allocations) { doc.setIn(['allocations', i, 'status'], 'pending'); doc.setIn(['allocations', i, 'txn'], txn); }
+  return peers.length + allocations.length > 0;
 }

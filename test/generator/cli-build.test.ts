@@ -95,4 +95,14 @@ describe('netops build ignores Python bytecode left by running a task from a che
     expect(b.stdout).to.contain('0 written, 0 removed');
     expect(existsSync(pyc), 'the writer leaves bytecode alone').to.equal(true);
   });
+
+  it("the build fingerprint covers every folder of this checkout that esbuild bundles into the runtime (a change there makes --check rebuild)", async () => {
+    const { build } = await import('esbuild');
+    const { BUNDLED_DIRS } = await import('../../generator/cache.js');
+    const entries = ['runtime/pack-entry.ts', ...readdirSync(join(REPO, 'actions')).filter((f) => f.endsWith('.ts')).map((f) => `actions/${f}`)];
+    const r = await build({ entryPoints: entries, absWorkingDir: REPO, bundle: true, splitting: true, write: false, metafile: true, platform: 'node', format: 'esm', outdir: join(root, 'meta'), logLevel: 'silent', external: ['yaml'] });
+    const dirs = new Set(Object.keys(r.metafile.inputs).filter((p) => !p.startsWith('node_modules/')).map((p) => p.split('/')[0]!));
+    dirs.delete('actions'); // the task files: the build's own inputs, always fingerprinted
+    expect([...dirs].sort()).to.deep.equal([...BUNDLED_DIRS].sort());
+  });
 });

@@ -118,6 +118,29 @@ describe('sot: the file store', () => {
     expect(readFileSync(site(), 'utf8')).to.equal(committed);
   });
 
+  it('a prepare does not take over a row another txn made pending after the plan: refused, file unchanged, the other change still completes', async () => {
+    const plan = await store.plan(add('10.0.0.5', 65200), actor);
+    await store.prepare(plan);
+    await store.commit(plan);
+    // two removals planned against the same view; the second prepares first (it bypassed the site's lock)
+    const first = await store.plan(remove('10.0.0.5'), actor);
+    const second = await store.plan(remove('10.0.0.5'), actor);
+    await store.prepare(second);
+    const held = readFileSync(site(), 'utf8');
+    let err: unknown = null;
+    try { await store.prepare(first); } catch (e) { err = e; }
+    expect(err).to.be.instanceOf(Refusal);
+    expect((err as Error).message).to.contain(`transaction ${second.txn}`).and.contain('netops recover in=bma');
+    expect(readFileSync(site(), 'utf8')).to.equal(held);
+    // the first one's abort (what the runtime does after a failed prepare) leaves the second's marks alone
+    await store.abort(first);
+    expect(readFileSync(site(), 'utf8')).to.equal(held);
+    await store.commit(second);
+    const v = (await store.site('bma'))!;
+    expect(v.peers).to.deep.equal([]);
+    expect(v.allocations).to.deep.equal([]);
+  });
+
   it('an address held by something else is refused, naming its owner, and never released by remove', async () => {
     const text = readFileSync(site(), 'utf8').replace('allocations: []', [
       'allocations:', '  - address: 10.0.0.5', '    prefix: 10.0.0.4/30', '    owner: customer-x', '    description: reserved for the move',
