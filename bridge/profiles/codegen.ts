@@ -88,6 +88,21 @@ export function yangBuilder(nodes: YNode[]): ((c: Ctx) => Record<string, unknown
         fixed.push(`${keyOf(n)}: ${JSON.stringify(n.value ?? null)}`);
       }
     }
+    // a level with a templated key has that one key: it is set by assignment, ≈ 2× cheaper in V8
+    // than a computed key in a literal (whose definition goes through the runtime once the key
+    // varies, e.g. a neighbor address); "__proto__" keeps the literal (assigning it would set the prototype)
+    const computed = level.length === 1 && typeof level[0]!.key !== 'string' && fixed.length === 1 && optional.length === 0 ? fixed[0]! : null;
+    if (computed !== null) {
+      const k = `k${stmts.length}`;
+      const v = `v${stmts.length}`;
+      const name = `o${stmts.length}`;
+      const colon = computed.indexOf(']: ');
+      stmts.push(
+        `const ${k} = ${computed.slice(1, colon)}; const ${v} = ${computed.slice(colon + 3)}; let ${name}; ` +
+          `if (${k} === "__proto__") ${name} = { [${k}]: ${v} }; else { ${name} = {}; ${name}[${k}] = ${v}; }`,
+      );
+      return name;
+    }
     const literal = `{ ${fixed.join(', ')} }`;
     if (optional.length === 0) return literal;
     const name = `o${stmts.length}`;
