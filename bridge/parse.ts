@@ -103,8 +103,14 @@ const sha1: (s: string) => string =
 
 /** Stable event id: sha1 hex of source ip, receipt time and the message (framing trimmed). */
 export function eventId(ip: string, receivedAt: number, line: string): string {
-  return sha1(`${ip}\n${receivedAt}\n${line}`);
+  // consecutive messages often share the receipt time (Date.now() / 1000): its text is kept
+  if (receivedAt !== lastAt.at) {
+    lastAt.at = receivedAt;
+    lastAt.text = `${receivedAt}`;
+  }
+  return sha1(`${ip}\n${lastAt.text}\n${line}`);
 }
+const lastAt = { at: NaN, text: 'NaN' };
 
 /** critical for emergency…critical, warning for error/warning, info otherwise (or without PRI). */
 export function levelOfSeverity(severity: number | null): Level {
@@ -322,6 +328,7 @@ function headerSlots(os: OsProfiles, p: Prefix, m: RegExpExecArray, hdr: SyslogH
 export function isoTime(seconds: number): string {
   if (!Number.isFinite(seconds) || Math.abs(seconds) > 8.64e12) return '';
   const t = Math.floor(seconds);
+  if (t === lastSecond.t) return lastSecond.text;
   const day = Math.floor(t / 86400);
   if (day !== lastDay.day) {
     lastDay.day = day; // the date part changes once a day: format it with Date only then
@@ -331,9 +338,12 @@ export function isoTime(seconds: number): string {
   const h = Math.floor(r / 3600);
   const m = Math.floor((r % 3600) / 60);
   const sec = Math.floor(r % 60);
-  return `${lastDay.text}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${sec < 10 ? '0' : ''}${sec}Z`;
+  lastSecond.t = t; // consecutive events often share the second (receipt time): the last text is kept
+  lastSecond.text = `${lastDay.text}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${sec < 10 ? '0' : ''}${sec}Z`;
+  return lastSecond.text;
 }
 const lastDay = { day: NaN, text: '' };
+const lastSecond = { t: NaN, text: '' };
 
 /** Event time: the device's when the header carries a full date, else the receipt time. */
 function eventTime(hdr: SyslogHeader, os: OsProfiles | null, h: Array<string | undefined> | null, receivedAt: number): number {
@@ -348,14 +358,23 @@ function eventTime(hdr: SyslogHeader, os: OsProfiles | null, h: Array<string | u
 }
 
 function matchedEvent(r: Rule, p: Prefix, m: RegExpExecArray, c: Ctx, hdr: SyslogHeader, line: string, ip: string, receivedAt: number): DeviceEvent {
-  const md = details(hdr, p, c.h as Array<string | undefined>);
-  md.values = r.buildValues(m);
+  const h = c.h as Array<string | undefined>;
+  const values = r.buildValues(m);
+  let md: Record<string, unknown>;
+  const sd = hdr.rfc5424 !== null ? hdr.rfc5424.structuredData : null;
+  if (sd) {
+    md = details(hdr, p, h);
+    md.values = values;
+  } else {
+    md = p.buildMatchedDetails(hdr, h, values);
+  }
   const host = c.host;
   let summary = r.summary ? r.summary.text(c) : '';
   if (summary.length > MAX_SUMMARY_LENGTH || HAS_CONTROL.test(summary)) summary = oneLine(summary);
-  const timestamp = eventTime(hdr, p.os, c.h as Array<string | undefined>, receivedAt);
-  const values = md.values as Record<string, unknown> | null | undefined;
-  const who = values ? values.user ?? values.username : undefined;
+  const timestamp = eventTime(hdr, p.os, h, receivedAt);
+  // values.user ?? values.username, read from the captures
+  let who: string | null | undefined = r.userGroup > 0 ? m[r.userGroup] ?? null : undefined;
+  if (who === null || who === undefined) who = r.usernameGroup > 0 ? m[r.usernameGroup] ?? null : undefined;
   return {
     id: eventId(ip, receivedAt, line),
     error: r.error,

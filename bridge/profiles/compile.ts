@@ -47,6 +47,9 @@ export interface Rule {
   buildYang: ((c: Ctx) => Record<string, unknown>) | null;
   /** Generated builder of message_details.values from the captures. */
   buildValues: (m: ArrayLike<string | undefined>) => Record<string, string | null>;
+  /** Capture numbers of the first `user` and the first `username` group (0: none): the event's user. */
+  userGroup: number;
+  usernameGroup: number;
   peer: Template | null;
   iface: Template | null;
   state: Template | null;
@@ -69,6 +72,8 @@ export interface Prefix {
   fields: Array<[string, number]>;
   /** Generated builder of message_details from the header slots. */
   buildDetails: (hdr: SyslogHeader, h: ArrayLike<string | undefined>) => Record<string, unknown>;
+  /** The same with `values` (a matched event's) as the last key, in one literal. */
+  buildMatchedDetails: (hdr: SyslogHeader, h: ArrayLike<string | undefined>, values: Record<string, string | null>) => Record<string, unknown>;
   /** Template for the tag when the regex has no `tag` group. */
   tag: Template | null;
   /** A weak prefix alone does not claim the OS for an unmatched message. */
@@ -331,6 +336,7 @@ function compilePrefix(
     slotOf,
     fields,
     buildDetails: detailsBuilder(fields),
+    buildMatchedDetails: detailsBuilder(fields, true),
     tag,
     weak: item.weak === true,
     requires: requires ? (requires as string[]).map((r) => needles.intern(r)) : null,
@@ -411,6 +417,8 @@ function compileEvent(ck: Checker, os: OsProfiles, file: string, data: unknown, 
       yang,
       buildYang: yangBuilder(yang),
       buildValues: valuesBuilder(rx.names),
+      userGroup: rx.names.indexOf('user') + 1,
+      usernameGroup: rx.names.indexOf('username') + 1,
       peer: tpl('peer'),
       iface: tpl('interface'),
       state: tpl('state'),

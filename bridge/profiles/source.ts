@@ -4,8 +4,16 @@
  */
 import jsyaml from 'js-yaml';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { relative } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import type { Document, LineCounter, Node as YamlNode } from 'yaml';
+
+/**
+ * The `yaml` package (Documents with source positions) is needed only to locate a problem:
+ * required on first use, it is not loaded at every start-up (≈ 40 ms of `parse-syslog`'s).
+ */
+let yamlLib: typeof import('yaml') | null = null;
+const yaml = (): typeof import('yaml') => (yamlLib ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
 /** A profile problem, located in its file. */
 export interface Diagnostic {
@@ -83,6 +91,7 @@ export class SourceFile {
 
   private located(): { doc: Document; counter: LineCounter; lines: string[] } {
     if (this.full === null) {
+      const { LineCounter, parseDocument } = yaml();
       const counter = new LineCounter();
       const doc = parseDocument(this.text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
       this.full = { doc, counter, lines: this.text.split(/\r?\n/) };
@@ -97,6 +106,7 @@ export class SourceFile {
 
   /** Line and column (1-based) of a value (or of its key when `key`), plus an offset inside a scalar. */
   locate(path: PathSeg[], key = false, offset = 0): { line: number; col: number } {
+    const { isMap, isScalar, isSeq } = yaml();
     let node: unknown = this.doc.contents;
     let at = 0;
     for (let i = 0; i < path.length; i++) {

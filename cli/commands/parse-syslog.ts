@@ -6,7 +6,7 @@ import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Classifier, ProfileError, type ClassifierStats } from '../../bridge/parse.js';
+import type { Classifier, ClassifierStats } from '../../bridge/parse.js';
 import { addStats, classifyBatch, emptyStats, type BatchOptions } from './parse-syslog-batch.js';
 import type { WorkerSetup } from './parse-syslog-worker.js';
 import { parseFlags, UsageError, type FlagSpec } from '../args.js';
@@ -121,6 +121,8 @@ function profileProblem(io: ParseSyslogIo, message: string, problems: number): n
 
 /** Classify on this thread, batch by batch. */
 async function runInline(input: InputBatches, opts: Opts, io: ParseSyslogIo, stats: ClassifierStats): Promise<number> {
+  // the classifier's modules are loaded only here: with workers, this thread never classifies
+  const { Classifier, ProfileError } = await import('../../bridge/parse.js');
   let classifier: Classifier;
   try {
     classifier = new Classifier(opts.profiles ? { profilesDir: opts.profiles } : {});

@@ -67,6 +67,26 @@ describe('syslog profiles: adding an event is adding a file', function () {
   });
 });
 
+describe('syslog profiles: templated yang keys', function () {
+  it('are own keys whatever the captured text: __proto__, integer-like, toString', function () {
+    const dir = tree({ 'acme/_prefix.yml': PREFIX, 'acme/LINK_DOWN.yml': EVENT });
+    try {
+      const c = new Classifier({ profilesDir: dir });
+      for (const name of ['__proto__', '7', 'toString', 'constructor', 'ge-0/1']) {
+        const e = c.parse(`<187>Jan  2 03:04:05 sw9 LINK: ${name} is down (cable)`, '192.0.2.1', 1);
+        const iface = e.yang_message!.interfaces as Record<string, Record<string, unknown>>;
+        expect(Object.getOwnPropertyNames(iface.interface), name).to.deep.equal([name]);
+        expect(Object.getPrototypeOf(iface.interface), name).to.equal(Object.prototype);
+        expect(JSON.stringify(e.yang_message), name).to.equal(
+          `{"interfaces":{"interface":{${JSON.stringify(name)}:{"state":{"oper_status":"DOWN","reason":"cable"}}}}}`,
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('syslog profiles: diagnostics point at the file, line and column', function () {
   it('NP006 unknown value in a template, with the line and a caret', function () {
     const e = diagnostics({ 'acme/_prefix.yml': PREFIX, 'acme/LINK_DOWN.yml': EVENT.replace("summary: '{host}: {interface} down", "summary: '{host}: {interfce} down") });
