@@ -26,6 +26,8 @@ import { Deliverer, type DeliverOptions, type DeliverStats } from './deliver.js'
 import { listen, parseEndpoint, type Listeners, type ListenStats, type Transport } from './listen.js';
 import { LEVELS, Spool, type DropNote, type Level, type SpoolStats } from './spool.js';
 import type { Frame } from './framing.js';
+import { threadMemory, type ThreadMemory } from './thread.js';
+import { MAIN_YOUNG_BYTES, capYoungGeneration, holdYoungGeneration, releaseYoungGeneration, type YoungCap } from './heap.js';
 
 /** Log function: level and one line (never payloads, never secrets). */
 export type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
@@ -91,6 +93,8 @@ export interface BridgeOptions extends DeliverySettings {
   onFatal?: (err: Error) => void;
   /** Run a full GC when the JS heap holds more than this (default 64 MiB; 0: leave it to V8). */
   gcAboveBytes?: number;
+  /** Cap of the main thread's young generation (default 8 MiB, bridge/heap.ts; 0: leave it to V8). */
+  youngBytes?: number;
   log: Log;
 }
 
@@ -124,7 +128,7 @@ export interface BridgeStats {
   dropped: Record<Level, Record<string, number>>;
   dropped_total: number;
   damping: { suppressed: number; summaries: number; paired: number; evicted: number; keys: number };
-  spool: Pick<SpoolStats, 'depth' | 'depthByLevel' | 'pendingBytes' | 'diskBytes' | 'segments' | 'inFlight' | 'recovered' | 'tornLines' | 'corruptLines' | 'compactions' | 'writeErrors' | 'overSoft'>;
+  spool: Pick<SpoolStats, 'depth' | 'depthByLevel' | 'pendingBytes' | 'unwrittenBytes' | 'diskBytes' | 'segments' | 'inFlight' | 'recovered' | 'tornLines' | 'corruptLines' | 'compactions' | 'writeErrors' | 'overSoft'>;
   st2: Pick<DeliverStats, 'failing' | 'failingSeconds' | 'lastError' | 'inFlight'> & { /** Events StackStorm accepted per second over the last stats interval. */ accept_rate: number };
   /** How far behind each lane is (queued events, age of the oldest in ms). */
   lanes: SpoolStats['lanes'];
@@ -145,6 +149,8 @@ export interface BridgeStats {
   heap_used_bytes: number;
   heap_total_bytes: number;
   external_bytes: number;
+  /** Each thread's own V8 heap (main: this one; the UDP receiver's and processor's as they last reported). */
+  threads: { main: ThreadMemory; udp_receiver?: ThreadMemory; udp_processor?: ThreadMemory };
 }
 
 /** A running bridge. */
@@ -172,6 +178,9 @@ export const RESUME_BELOW = 0.25;
 export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const log = o.log;
   const started = Date.now();
+  // The young generation does not grow while the profiles are checked (bridge/heap.ts).
+  if ((o.youngBytes ?? MAIN_YOUNG_BYTES) > 0) holdYoungGeneration();
+  let youngCap: YoungCap | null = null;
   // The device profiles load (and every pattern is checked for backtracking) before anything
   // listens: broken profiles refuse the start with their diagnostics (ProfileError).
   const classifier = new Classifier({
@@ -333,6 +342,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
             udpIngest = counters as unknown as typeof udpIngest;
             noteParseExceptions();
             for (const text of items) onEvent(JSON.parse(text) as DeviceEvent);
+            youngCap?.check();
           },
         }
       : undefined,
@@ -340,9 +350,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     onFatal: o.onFatal,
     log,
   }).catch(async (err: Error) => {
+    releaseYoungGeneration();
     await spool.close();
     throw err;
   });
+  youngCap = capYoungGeneration(o.youngBytes ?? MAIN_YOUNG_BYTES);
   deliverer.start();
   const resumer = setInterval(() => {
     if (!pausing || spool.fill() >= RESUME_BELOW) return;
@@ -437,6 +449,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
         depth: sp.depth,
         depthByLevel: sp.depthByLevel,
         pendingBytes: sp.pendingBytes,
+        unwrittenBytes: sp.unwrittenBytes,
         diskBytes: sp.diskBytes,
         segments: sp.segments,
         inFlight: sp.inFlight,
@@ -469,6 +482,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       loop_lag_ms: lag,
       gc_forced: gcForced,
       ...memory(),
+      threads: { main: threadMemory(), udp_receiver: ls.threadMemory.receiver, udp_processor: ls.threadMemory.processor },
     };
   };
 
@@ -499,6 +513,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
         await spool.close();
         clearInterval(beat);
         if (governor) clearInterval(governor);
+        youngCap?.stop();
         if (statsLog) clearInterval(statsLog);
         if (dropLogTimer) clearTimeout(dropLogTimer);
         flushDropLog();

@@ -12,7 +12,7 @@ import { parentPort, workerData, isMainThread, type MessagePort } from 'node:wor
 import { datagramFrame } from './framing.js';
 import { initialLaneState, pickLane, type LaneState } from './lanes.js';
 import type { FromWorker, Processor, ToWorker, UdpBatch, WorkerStats } from './listen.js';
-import { nameThread } from './thread.js';
+import { nameThread, threadMemory } from './thread.js';
 
 interface ProcessorData {
   netopsUdpProcessor: true;
@@ -76,7 +76,8 @@ async function run(d: ProcessorData): Promise<void> {
   let pumpTimer: NodeJS.Timeout | null = null;
   const ws = { received: 0, bytes: 0, oversize: 0, rawDrops: 0, rawDropsByReason: {} as Record<string, number> };
   const dropsByLevel = [0, 0, 0];
-  const stats = (): WorkerStats => ({ ...ws, rawDropsByReason: { ...ws.rawDropsByReason }, queueDropsByLevel: [...dropsByLevel], counters: proc.counters() });
+  let memory = threadMemory();
+  const stats = (): WorkerStats => ({ ...ws, rawDropsByReason: { ...ws.rawDropsByReason }, queueDropsByLevel: [...dropsByLevel], counters: proc.counters(), memory });
 
   const sendBatch = (): void => {
     const items: string[] = [];
@@ -185,7 +186,10 @@ async function run(d: ProcessorData): Promise<void> {
     } else if (eof !== null) finish();
   };
   // Counters reach the main thread even when nothing is handed over (e.g. only unknown messages).
-  const statsTimer = setInterval(() => main.postMessage({ type: 'stats', stats: stats() } satisfies FromWorker), 250);
+  const statsTimer = setInterval(() => {
+    memory = threadMemory();
+    main.postMessage({ type: 'stats', stats: stats() } satisfies FromWorker);
+  }, 250);
 
   d.in.on('message', (m: FromWorker) => {
     if (m.type === 'batch') (m.urgent ? urgentBacklog : backlog).push(m);
