@@ -10,8 +10,6 @@
  */
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { loadInventory } from '../runtime/inventory.js';
 import type { DeviceEvent, LastChange } from './event.js';
 import { Classifier, DEFAULT_BUDGET_MS } from './parse.js';
@@ -27,7 +25,7 @@ import { listen, parseEndpoint, type Listeners, type ListenStats, type Transport
 import { LEVELS, Spool, type DropNote, type Level, type SpoolStats } from './spool.js';
 import type { Frame } from './framing.js';
 import { threadMemory, type ThreadMemory } from './thread.js';
-import { MAIN_YOUNG_BYTES, capYoungGeneration, holdYoungGeneration, releaseYoungGeneration, type YoungCap } from './heap.js';
+import { GC_ABOVE_BYTES, MAIN_YOUNG_BYTES, capYoungGeneration, memoryGovernor, holdYoungGeneration, releaseYoungGeneration, type YoungCap } from './heap.js';
 
 /** Log function: level and one line (never payloads, never secrets). */
 export type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
@@ -91,7 +89,7 @@ export interface BridgeOptions extends DeliverySettings {
   correlator?: { lookup(ev: DeviceEvent): LastChange | null } | null;
   /** The bridge cannot go on (a listener died); it should be closed and restarted. */
   onFatal?: (err: Error) => void;
-  /** Run a full GC when the JS heap holds more than this (default 64 MiB; 0: leave it to V8). */
+  /** Run a full GC when the JS heap holds more than this (default 32 MiB, bridge/heap.ts; 0: leave it to V8). */
   gcAboveBytes?: number;
   /** Cap of the main thread's young generation (default 8 MiB, bridge/heap.ts; 0: leave it to V8). */
   youngBytes?: number;
@@ -390,22 +388,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     if (o.statsJson) void writeStats(o.statsJson, stats()).catch((err: Error) => log('warn', `cannot write ${o.statsJson}: ${err.message}`));
   }, statsEvery);
   const statsLog = o.statsLogMs ? setInterval(() => log('info', statsLine(stats())), o.statsLogMs) : null;
-  // Memory governor: under a high message rate V8 lets dead objects pile up in the old generation
-  // (RSS 250 MB+ for a live set of ~35 MB). A full GC once the heap passes gcAboveBytes keeps RSS
-  // near the live set; it pauses this thread for ~10 ms, UDP keeps being read by its own thread.
-  const gcAbove = o.gcAboveBytes ?? 64 * 1024 * 1024;
-  const gc = gcAbove > 0 ? exposeGc() : null;
-  let gcForced = 0;
-  let gcAt = gcAbove;
-  const governor = gc
-    ? setInterval(() => {
-        if (process.memoryUsage().heapUsed <= gcAt) return;
-        gc();
-        gcForced++;
-        // When the live set itself is large, do not collect over and over.
-        gcAt = Math.max(gcAbove, process.memoryUsage().heapUsed * 1.5);
-      }, 500)
-    : null;
+  // Memory governor (bridge/heap.ts): a full GC once this thread's heap passes gcAboveBytes.
+  const governor = memoryGovernor(o.gcAboveBytes ?? GC_ABOVE_BYTES);
 
   const stats = (): BridgeStats => {
     const ls = listeners.stats();
@@ -480,7 +464,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       udp_raw_drops_by_reason: ls.udpRawDropsByReason,
       udp_recv_buffer: ls.udpRecvBuffer,
       loop_lag_ms: lag,
-      gc_forced: gcForced,
+      gc_forced: governor?.forced() ?? 0,
       ...memory(),
       threads: { main: threadMemory(), udp_receiver: ls.threadMemory.receiver, udp_processor: ls.threadMemory.processor },
     };
@@ -512,7 +496,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
         await deliverer.stop(graceMs);
         await spool.close();
         clearInterval(beat);
-        if (governor) clearInterval(governor);
+        governor?.stop();
         youngCap?.stop();
         if (statsLog) clearInterval(statsLog);
         if (dropLogTimer) clearTimeout(dropLogTimer);
@@ -524,17 +508,6 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       return closing;
     },
   };
-}
-
-/** V8's gc(), without starting node with --expose-gc; null if V8 refuses. */
-function exposeGc(): (() => void) | null {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : null;
-  } catch {
-    return null;
-  }
 }
 
 function memory(): { rss_bytes: number; heap_used_bytes: number; heap_total_bytes: number; external_bytes: number } {

@@ -13,6 +13,7 @@ import { datagramFrame } from './framing.js';
 import { initialLaneState, pickLane, type LaneState } from './lanes.js';
 import type { FromWorker, Processor, ToWorker, UdpBatch, WorkerStats } from './listen.js';
 import { nameThread, threadMemory } from './thread.js';
+import { memoryGovernor } from './heap.js';
 
 interface ProcessorData {
   netopsUdpProcessor: true;
@@ -58,6 +59,8 @@ class Lane {
 
 async function run(d: ProcessorData): Promise<void> {
   nameThread('udp-processor');
+  // its own heap, its own governor (bridge/heap.ts): classification leaves garbage in the old generation too
+  const governor = memoryGovernor();
   const main = parentPort!;
   const log = (level: 'info' | 'warn' | 'error' | 'debug', msg: string): void => main.postMessage({ type: 'log', level, msg } satisfies FromWorker);
   let proc: Processor;
@@ -152,6 +155,7 @@ async function run(d: ProcessorData): Promise<void> {
     ws.rawDrops = eof!;
     if (eofReasons) ws.rawDropsByReason = eofReasons;
     clearInterval(statsTimer);
+    governor?.stop();
     if (pumpTimer) clearTimeout(pumpTimer);
     // Everything still queued goes to the main thread before it hears 'closed'.
     while (queued > 0) sendBatch();
