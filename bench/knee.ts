@@ -208,7 +208,7 @@ export interface KneeOptions {
 }
 
 /** Default rate steps (msg/s). */
-export const KNEE_RATES = '10000,12500,15000,17500,20000,25000,30000,40000,50000';
+export const KNEE_RATES = '5000,7500,10000,12500,15000,17500,20000,25000,30000,40000,50000';
 
 /**
  * Every tagged sample once (number = its index) through a bridge that posts everything (no forward
