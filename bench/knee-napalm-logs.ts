@@ -32,7 +32,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { printFigures, type Figure } from './figure.js';
 import { freeUdpPort } from './bridge.js';
-import { benchKnee, sendKneeLoad } from './knee.js';
+import { appendSeq, benchKnee, sendKneeLoad } from './knee.js';
 import { parseSyslog } from '../bridge/parse.js';
 import { corpusFixtures } from '../test/syslog/fixtures.js';
 
@@ -340,7 +340,7 @@ async function napalmStep(rate: number, seconds: number, lines: string[], worker
     const k0 = udpSocketDrops(nl.udpPort)?.drops ?? 0;
     const m0 = await nl.metrics();
     const load0 = loadavg()[0]!;
-    const res = await sendKneeLoad(nl.udpPort, rate, seconds, lines);
+    const res = await sendKneeLoad(nl.udpPort, rate, seconds, lines.map(appendSeq));
     const cpu1 = procs.map(cpuSeconds);
     const got = () => {
       let n = 0;
@@ -412,7 +412,7 @@ export async function benchKneeSideBySide(): Promise<Figure[]> {
     }
     if (!brDone) {
       process.stderr.write(`bench knee-napalm-logs: bridge at ${rate} msg/s for ${seconds} s…\n`);
-      const [s] = await benchKnee({ seconds, rates: [rate], lines: mix.lines });
+      const [s] = await benchKnee({ seconds, rates: [rate], lines: mix.lines.map(appendSeq) });
       out.push(s!);
       progress(s!);
       if (s!.ok) knee.br = rate;

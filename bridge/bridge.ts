@@ -10,8 +10,6 @@
  */
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { loadInventory } from '../runtime/inventory.js';
 import type { DeviceEvent, LastChange } from './event.js';
 import { Classifier, DEFAULT_BUDGET_MS } from './parse.js';
@@ -26,6 +24,8 @@ import { Deliverer, type DeliverOptions, type DeliverStats } from './deliver.js'
 import { listen, parseEndpoint, type Listeners, type ListenStats, type Transport } from './listen.js';
 import { LEVELS, Spool, type DropNote, type Level, type SpoolStats } from './spool.js';
 import type { Frame } from './framing.js';
+import { threadMemory, type ThreadMemory } from './thread.js';
+import { GC_ABOVE_BYTES, MAIN_YOUNG_BYTES, capYoungGeneration, memoryGovernor, holdYoungGeneration, releaseYoungGeneration, type YoungCap } from './heap.js';
 
 /** Log function: level and one line (never payloads, never secrets). */
 export type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
@@ -89,8 +89,10 @@ export interface BridgeOptions extends DeliverySettings {
   correlator?: { lookup(ev: DeviceEvent): LastChange | null } | null;
   /** The bridge cannot go on (a listener died); it should be closed and restarted. */
   onFatal?: (err: Error) => void;
-  /** Run a full GC when the JS heap holds more than this (default 64 MiB; 0: leave it to V8). */
+  /** Run a full GC when the JS heap holds more than this (default 32 MiB, bridge/heap.ts; 0: leave it to V8). */
   gcAboveBytes?: number;
+  /** Cap of the main thread's young generation (default 8 MiB, bridge/heap.ts; 0: leave it to V8). */
+  youngBytes?: number;
   log: Log;
 }
 
@@ -124,7 +126,7 @@ export interface BridgeStats {
   dropped: Record<Level, Record<string, number>>;
   dropped_total: number;
   damping: { suppressed: number; summaries: number; paired: number; evicted: number; keys: number };
-  spool: Pick<SpoolStats, 'depth' | 'depthByLevel' | 'pendingBytes' | 'diskBytes' | 'segments' | 'inFlight' | 'recovered' | 'tornLines' | 'corruptLines' | 'compactions' | 'writeErrors' | 'overSoft'>;
+  spool: Pick<SpoolStats, 'depth' | 'depthByLevel' | 'pendingBytes' | 'unwrittenBytes' | 'diskBytes' | 'segments' | 'inFlight' | 'recovered' | 'tornLines' | 'corruptLines' | 'compactions' | 'writeErrors' | 'overSoft'>;
   st2: Pick<DeliverStats, 'failing' | 'failingSeconds' | 'lastError' | 'inFlight'> & { /** Events StackStorm accepted per second over the last stats interval. */ accept_rate: number };
   /** How far behind each lane is (queued events, age of the oldest in ms). */
   lanes: SpoolStats['lanes'];
@@ -145,6 +147,8 @@ export interface BridgeStats {
   heap_used_bytes: number;
   heap_total_bytes: number;
   external_bytes: number;
+  /** Each thread's own V8 heap (main: this one; the UDP receiver's and processor's as they last reported). */
+  threads: { main: ThreadMemory; udp_receiver?: ThreadMemory; udp_processor?: ThreadMemory };
 }
 
 /** A running bridge. */
@@ -172,6 +176,9 @@ export const RESUME_BELOW = 0.25;
 export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const log = o.log;
   const started = Date.now();
+  // The young generation does not grow while the profiles are checked (bridge/heap.ts).
+  if ((o.youngBytes ?? MAIN_YOUNG_BYTES) > 0) holdYoungGeneration();
+  let youngCap: YoungCap | null = null;
   // The device profiles load (and every pattern is checked for backtracking) before anything
   // listens: broken profiles refuse the start with their diagnostics (ProfileError).
   const classifier = new Classifier({
@@ -333,6 +340,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
             udpIngest = counters as unknown as typeof udpIngest;
             noteParseExceptions();
             for (const text of items) onEvent(JSON.parse(text) as DeviceEvent);
+            youngCap?.check();
           },
         }
       : undefined,
@@ -340,9 +348,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     onFatal: o.onFatal,
     log,
   }).catch(async (err: Error) => {
+    releaseYoungGeneration();
     await spool.close();
     throw err;
   });
+  youngCap = capYoungGeneration(o.youngBytes ?? MAIN_YOUNG_BYTES);
   deliverer.start();
   const resumer = setInterval(() => {
     if (!pausing || spool.fill() >= RESUME_BELOW) return;
@@ -378,22 +388,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     if (o.statsJson) void writeStats(o.statsJson, stats()).catch((err: Error) => log('warn', `cannot write ${o.statsJson}: ${err.message}`));
   }, statsEvery);
   const statsLog = o.statsLogMs ? setInterval(() => log('info', statsLine(stats())), o.statsLogMs) : null;
-  // Memory governor: under a high message rate V8 lets dead objects pile up in the old generation
-  // (RSS 250 MB+ for a live set of ~35 MB). A full GC once the heap passes gcAboveBytes keeps RSS
-  // near the live set; it pauses this thread for ~10 ms, UDP keeps being read by its own thread.
-  const gcAbove = o.gcAboveBytes ?? 64 * 1024 * 1024;
-  const gc = gcAbove > 0 ? exposeGc() : null;
-  let gcForced = 0;
-  let gcAt = gcAbove;
-  const governor = gc
-    ? setInterval(() => {
-        if (process.memoryUsage().heapUsed <= gcAt) return;
-        gc();
-        gcForced++;
-        // When the live set itself is large, do not collect over and over.
-        gcAt = Math.max(gcAbove, process.memoryUsage().heapUsed * 1.5);
-      }, 500)
-    : null;
+  // Memory governor (bridge/heap.ts): a full GC once this thread's heap passes gcAboveBytes.
+  const governor = memoryGovernor(o.gcAboveBytes ?? GC_ABOVE_BYTES);
 
   const stats = (): BridgeStats => {
     const ls = listeners.stats();
@@ -437,6 +433,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
         depth: sp.depth,
         depthByLevel: sp.depthByLevel,
         pendingBytes: sp.pendingBytes,
+        unwrittenBytes: sp.unwrittenBytes,
         diskBytes: sp.diskBytes,
         segments: sp.segments,
         inFlight: sp.inFlight,
@@ -467,8 +464,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       udp_raw_drops_by_reason: ls.udpRawDropsByReason,
       udp_recv_buffer: ls.udpRecvBuffer,
       loop_lag_ms: lag,
-      gc_forced: gcForced,
+      gc_forced: governor?.forced() ?? 0,
       ...memory(),
+      threads: { main: threadMemory(), udp_receiver: ls.threadMemory.receiver, udp_processor: ls.threadMemory.processor },
     };
   };
 
@@ -498,7 +496,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
         await deliverer.stop(graceMs);
         await spool.close();
         clearInterval(beat);
-        if (governor) clearInterval(governor);
+        governor?.stop();
+        youngCap?.stop();
         if (statsLog) clearInterval(statsLog);
         if (dropLogTimer) clearTimeout(dropLogTimer);
         flushDropLog();
@@ -509,17 +508,6 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       return closing;
     },
   };
-}
-
-/** V8's gc(), without starting node with --expose-gc; null if V8 refuses. */
-function exposeGc(): (() => void) | null {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : null;
-  } catch {
-    return null;
-  }
 }
 
 function memory(): { rss_bytes: number; heap_used_bytes: number; heap_total_bytes: number; external_bytes: number } {

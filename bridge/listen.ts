@@ -23,7 +23,7 @@ import { MessageChannel, Worker, isMainThread, parentPort, workerData, type Mess
 import { DEFAULT_MAX_FRAME, FrameDecoder, datagramFrame, type Frame } from './framing.js';
 import { LEVELS, type Level } from './spool/levels.js';
 import { compileScreen, priSeverity, type ScreenSpec } from './screen.js';
-import { RECEIVER_PRIORITY, nameThread, raiseThreadPriority } from './thread.js';
+import { RECEIVER_PRIORITY, nameThread, raiseThreadPriority, threadMemory, type ThreadMemory } from './thread.js';
 
 /**
  * Work done on each UDP datagram in the receiver thread (`ListenOptions.udpProcessor`): a module
@@ -147,6 +147,8 @@ export interface ListenStats {
   udpRawDropsByReason: Record<string, number>;
   /** SO_RCVBUF the kernel granted per UDP socket (bytes, as getsockopt reports). */
   udpRecvBuffer: number[];
+  /** Heaps of the UDP threads (last reported; absent before their first report). */
+  threadMemory: { receiver?: ThreadMemory; processor?: ThreadMemory };
 }
 
 /** Running listeners. */
@@ -220,6 +222,7 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     udpQueueDropsByLevel: { info: 0, warning: 0, critical: 0 },
     udpRawDropsByReason: {},
     udpRecvBuffer: [],
+    threadMemory: {},
   };
   const closers: Array<() => Promise<void>> = [];
   const addresses: Listeners['addresses'] = [];
@@ -344,10 +347,11 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
         st.udpQueueDrops = ws.rawDrops + ws.queueDropsByLevel.reduce((a, b) => a + b, 0);
         LEVELS.forEach((l, i) => (st.udpQueueDropsByLevel[l] = ws.queueDropsByLevel[i]!));
         if (ws.rawDropsByReason) st.udpRawDropsByReason = { ...ws.rawDropsByReason };
+        if (ws.memory) st.threadMemory.processor = ws.memory;
       };
       let udpBytesSeen = 0;
       let udpOversizeSeen = 0;
-      const w = await startUdpWorker(o.udp!, recvBufferSize, maxFrame, o.udpQueueBytes ?? 64 * 1024 * 1024, o.udpProcessor ?? null, o.criticalScreen ?? null, onWorkerStats, (batch) => {
+      const w = await startUdpWorker(o.udp!, recvBufferSize, maxFrame, o.udpQueueBytes ?? 64 * 1024 * 1024, o.udpProcessor ?? null, o.criticalScreen ?? null, onWorkerStats, (m) => (st.threadMemory.receiver = m), (batch) => {
         const data = Buffer.from(batch.data);
         let off = 0;
         for (let i = 0; i < batch.n; i++) {
@@ -420,7 +424,7 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     stats() {
       readDrops();
       st.pausedNow = paused.size;
-      return { ...st, messages: { ...st.messages }, udpQueueDropsByLevel: { ...st.udpQueueDropsByLevel }, udpRawDropsByReason: { ...st.udpRawDropsByReason }, udpRecvBuffer: [...st.udpRecvBuffer] };
+      return { ...st, messages: { ...st.messages }, udpQueueDropsByLevel: { ...st.udpQueueDropsByLevel }, udpRawDropsByReason: { ...st.udpRawDropsByReason }, udpRecvBuffer: [...st.udpRecvBuffer], threadMemory: { ...st.threadMemory } };
     },
     resume: resumeAll,
     udpControl: (m) => udpControl(m),
@@ -463,6 +467,15 @@ export function udpKernelDrops(ports: Array<{ host: string; port: number; v6: bo
 
 // ---- UDP worker ---------------------------------------------------------------------------
 
+/**
+ * Young generation of each UDP thread (MiB, V8's resourceLimits). Measured in the storm: V8 grows
+ * a worker's young generation to its limit under load (the processor's to 16, the receiver's to
+ * 8), although what survives a scavenge there is a batch or two; 8 and 4 took 12 MB off RSS with
+ * no measurable CPU cost (docs/bridge-lanes.md, "Memory").
+ */
+export const PROCESSOR_YOUNG_MB = 8;
+export const RECEIVER_YOUNG_MB = 4;
+
 /** Datagrams handed from the UDP receiver thread to the main thread (or to the processor thread). */
 export interface UdpBatch {
   n: number;
@@ -493,6 +506,8 @@ export interface WorkerStats {
   /** Events the processor thread shed from its lanes, index = lane (info, warning, critical). */
   queueDropsByLevel: number[];
   counters: Record<string, number>;
+  /** The processor thread's heap. */
+  memory?: ThreadMemory;
 }
 
 /** The receiver's and processor's messages on their ports. */
@@ -507,6 +522,8 @@ export type FromWorker =
   | { type: 'stats'; stats: WorkerStats }
   | { type: 'log'; level: 'info' | 'warn' | 'error' | 'debug'; msg: string }
   | { type: 'socket-error'; message: string }
+  /** The receiver thread's heap, every second. */
+  | { type: 'memory'; memory: ThreadMemory }
   | { type: 'closed'; queueDrops: number; stats?: WorkerStats };
 
 interface UdpWorkerData {
@@ -533,6 +550,7 @@ async function startUdpWorker(
   processor: UdpProcessor | null,
   screen: ScreenSpec | null,
   onStats: (s: WorkerStats) => void,
+  onMemory: (m: ThreadMemory) => void,
   onBatch: (b: UdpBatch) => void,
   log: ListenOptions['log'],
   onFatal: ListenOptions['onFatal'],
@@ -542,13 +560,13 @@ async function startUdpWorker(
   // With a processor the bound is shared: a quarter for raw datagrams (each costs about three
   // times its size once classified), half for the processor's lanes, which keeps RSS under 200 MB.
   const data: UdpWorkerData = { netopsUdpWorker: true, endpoints, recvBufferSize, maxFrame, queueBytes: processor ? queueBytes / 4 : queueBytes, out: channel?.port1, screen: processor ? screen : null };
-  // The receiver only batches datagrams: a small heap is plenty.
-  const worker = new Worker(new URL(import.meta.url), { workerData: data, transferList: channel ? [channel.port1] : [], resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
+  // The receiver only batches datagrams: a small heap is plenty. Young generations: see the constants.
+  const worker = new Worker(new URL(import.meta.url), { workerData: data, transferList: channel ? [channel.port1] : [], resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: RECEIVER_YOUNG_MB } });
   const proc = processor
     ? new Worker(new URL('./udp-processor.js', import.meta.url), {
         workerData: { netopsUdpProcessor: true, module: processor.module, options: processor.options, maxFrame, queueBytes: queueBytes / 2, in: channel!.port2 },
         transferList: [channel!.port2],
-        resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 16 },
+        resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: PROCESSOR_YOUNG_MB },
       })
     : null;
   let ready = false;
@@ -592,6 +610,8 @@ async function startUdpWorker(
         }
       } else if (m.type === 'socket-error') {
         onSocketError(m.message);
+      } else if (m.type === 'memory') {
+        onMemory(m.memory);
       } else if (m.type === 'closed') {
         rawDrops = m.queueDrops;
         closedOne(worker);
@@ -744,9 +764,12 @@ function runUdpWorker(d: UdpWorkerData): void {
     if (m.type === 'ack') outstanding -= m.bytes;
   };
   if (d.out) d.out.on('message', onAck);
+  const memoryTimer = setInterval(() => control.postMessage({ type: 'memory', memory: threadMemory() } satisfies FromWorker), 1000);
+  memoryTimer.unref();
   control.on('message', (m: ToWorker) => {
     if (m.type === 'ack') onAck(m);
     else if (m.type === 'close') {
+      clearInterval(memoryTimer);
       let open = sockets.length;
       const done = () => {
         flush();

@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { constants as osConstants, getPriority, setPriority } from 'node:os';
+import v8 from 'node:v8';
 
 /**
  * Nice value the receiver thread asks for (Linux: per thread). Draining the sockets costs a few
@@ -30,4 +31,27 @@ export function nameThread(name: string): void {
   } catch {
     // not Linux, or no /proc: the thread keeps its name
   }
+}
+
+/** One thread's V8 heap (each worker thread has its own isolate), in bytes. */
+export interface ThreadMemory {
+  heap_used: number;
+  heap_total: number;
+  /** Memory outside the heap held by this isolate's objects (Buffers, ArrayBuffers). */
+  external: number;
+  array_buffers: number;
+  /** The young generation's committed size (V8's new space: two semi-spaces). */
+  young: number;
+}
+
+/** The calling thread's heap figures (process.memoryUsage() reports the isolate it runs in). */
+export function threadMemory(): ThreadMemory {
+  const m = process.memoryUsage();
+  return { heap_used: m.heapUsed, heap_total: m.heapTotal, external: m.external, array_buffers: m.arrayBuffers, young: youngSize() };
+}
+
+/** The calling thread's young generation (new space), committed bytes. */
+export function youngSize(): number {
+  for (const sp of v8.getHeapSpaceStatistics()) if (sp.space_name === 'new_space') return sp.space_size;
+  return 0;
 }

@@ -12,7 +12,8 @@ import { parentPort, workerData, isMainThread, type MessagePort } from 'node:wor
 import { datagramFrame } from './framing.js';
 import { initialLaneState, pickLane, type LaneState } from './lanes.js';
 import type { FromWorker, Processor, ToWorker, UdpBatch, WorkerStats } from './listen.js';
-import { nameThread } from './thread.js';
+import { nameThread, threadMemory } from './thread.js';
+import { memoryGovernor } from './heap.js';
 
 interface ProcessorData {
   netopsUdpProcessor: true;
@@ -58,6 +59,8 @@ class Lane {
 
 async function run(d: ProcessorData): Promise<void> {
   nameThread('udp-processor');
+  // its own heap, its own governor (bridge/heap.ts): classification leaves garbage in the old generation too
+  const governor = memoryGovernor();
   const main = parentPort!;
   const log = (level: 'info' | 'warn' | 'error' | 'debug', msg: string): void => main.postMessage({ type: 'log', level, msg } satisfies FromWorker);
   let proc: Processor;
@@ -76,7 +79,8 @@ async function run(d: ProcessorData): Promise<void> {
   let pumpTimer: NodeJS.Timeout | null = null;
   const ws = { received: 0, bytes: 0, oversize: 0, rawDrops: 0, rawDropsByReason: {} as Record<string, number> };
   const dropsByLevel = [0, 0, 0];
-  const stats = (): WorkerStats => ({ ...ws, rawDropsByReason: { ...ws.rawDropsByReason }, queueDropsByLevel: [...dropsByLevel], counters: proc.counters() });
+  let memory = threadMemory();
+  const stats = (): WorkerStats => ({ ...ws, rawDropsByReason: { ...ws.rawDropsByReason }, queueDropsByLevel: [...dropsByLevel], counters: proc.counters(), memory });
 
   const sendBatch = (): void => {
     const items: string[] = [];
@@ -151,6 +155,7 @@ async function run(d: ProcessorData): Promise<void> {
     ws.rawDrops = eof!;
     if (eofReasons) ws.rawDropsByReason = eofReasons;
     clearInterval(statsTimer);
+    governor?.stop();
     if (pumpTimer) clearTimeout(pumpTimer);
     // Everything still queued goes to the main thread before it hears 'closed'.
     while (queued > 0) sendBatch();
@@ -185,7 +190,10 @@ async function run(d: ProcessorData): Promise<void> {
     } else if (eof !== null) finish();
   };
   // Counters reach the main thread even when nothing is handed over (e.g. only unknown messages).
-  const statsTimer = setInterval(() => main.postMessage({ type: 'stats', stats: stats() } satisfies FromWorker), 250);
+  const statsTimer = setInterval(() => {
+    memory = threadMemory();
+    main.postMessage({ type: 'stats', stats: stats() } satisfies FromWorker);
+  }, 250);
 
   d.in.on('message', (m: FromWorker) => {
     if (m.type === 'batch') (m.urgent ? urgentBacklog : backlog).push(m);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dgram from 'node:dgram';
 import { ensureBenchVenv, startCounter, startNapalmLogs, udpSocketDrops, warmUp, type Counter, type NapalmLogs } from '../../bench/knee-napalm-logs.js';
-import { sendKneeLoad } from '../../bench/knee.js';
+import { appendSeq, sendKneeLoad } from '../../bench/knee.js';
 import { parseSyslog } from '../../bridge/parse.js';
 import { corpusFixtures } from '../syslog/fixtures.js';
 
@@ -60,7 +60,7 @@ describe('bench/knee-napalm-logs: napalm-logs daemon and the bench counter', fun
     const lines = corpusFixtures().filter((f) => f.os === 'junos').slice(0, 3).map((f) => f.raw.trimEnd());
     const warm = () => [...c!.seen.keys()].filter((k) => k.startsWith('w')).length; // a late warm-up message
     const before = c!.published() - warm();
-    const res = await sendKneeLoad(nl!.udpPort, 200, 1, lines);
+    const res = await sendKneeLoad(nl!.udpPort, 200, 1, lines.map(appendSeq));
     expect(res).to.deep.equal({ sent: 200, criticals: 1 });
     const want = Array.from({ length: 200 }, (_, i) => String(i));
     for (let i = 0; i < 100 && !want.every((k) => c!.seen.has(k)); i++) await new Promise((r) => setTimeout(r, 100));
