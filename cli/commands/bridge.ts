@@ -85,7 +85,7 @@ counters
   --stats-json FILE       write the counters here (atomically) every --stats-interval (default 10s)
   --stats-log DURATION    one-line counters in the log this often (default 60s; 0: never)
   --log-level LEVEL       debug, info, warn, error (default info)
-  --gc-above SIZE         run a full GC when the JS heap passes this (default 64MiB; 0: leave it to V8)
+  --gc-above SIZE         run a full GC when the JS heap passes this (default 32MiB; 0: leave it to V8)
   SIGUSR1 prints the counters (JSON) on stderr; SIGHUP re-reads the inventory; SIGTERM/SIGINT stop
   (in-flight requests get 5 s, the spool is flushed).`;
 
