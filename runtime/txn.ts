@@ -14,7 +14,7 @@ import type { Options } from './options.js';
 import type { RunExtras, SotReport } from './run.js';
 import { startTime } from './proc.js';
 import { newTxn } from '../sot/plan.js';
-import type { Plan, SourceOfTruth } from '../sot/types.js';
+import { Refusal, type Plan, type SourceOfTruth } from '../sot/types.js';
 import { connectionVars } from '../sot/open.js';
 import { inventoryYaml } from '../sot/inventory.js';
 
@@ -94,6 +94,19 @@ export async function undoOnRouters(p: PushContext, tasks: Record<string, TaskDe
   return { done, failed };
 }
 
+/**
+ * The plan was made before this run held its routers (a dry run, an approval, the wait for the
+ * locks come between): plan again under the locks and go on only if the site is as it was
+ * planned against. Throws Refusal (the change is refused now, e.g. another run added the same
+ * address with another AS meanwhile) or when the site changed; nothing is written either way.
+ */
+async function replanUnderLocks(sot: SourceOfTruth, plan: Plan): Promise<void> {
+  const now = await sot.plan(plan.change, plan.actor);
+  const basis = (p: Plan) => JSON.stringify([p.before, p.steps, p.prefix]);
+  if (basis(now) !== basis(plan))
+    throw new Refusal(`${plan.change.site} changed while this run waited for its routers; nothing was changed. The plan now: ${now.steps.join('; ')}`, `check it with dry_run=true, then run the command again`);
+}
+
 /** Apply a planned change all or nothing. Throws LockBusy when a router is held by another run. */
 export async function runChange(p: PushContext, sot: SourceOfTruth, plan: Plan, user: string): Promise<ChangeResult> {
   const { opts, def } = p;
@@ -108,6 +121,7 @@ export async function runChange(p: PushContext, sot: SourceOfTruth, plan: Plan, 
   const report = (outcome: SotReport['outcome']): SotReport => ({ backend: sot.kind, steps: plan.steps, txn: plan.txn, outcome });
   const warnings: string[] = [];
   try {
+    await replanUnderLocks(sot, plan);
     writeJournal(opts.stateDir, journal);
     try { await sot.prepare(plan); } catch (e) {
       await sot.abort(plan).catch(() => undefined);

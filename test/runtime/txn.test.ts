@@ -123,6 +123,24 @@ describe('changes that are stopped, killed or concurrent (lab)', function () {
     for (const ip of ['10.0.0.1', '10.0.0.5']) expect((await netops(['run', 'remove_peer', 'in=bma', `ip=${ip}`])).code).to.equal(0);
   });
 
+  it('two adds of one address with different AS at once: one lands, the other is refused (exit 2) before touching anything', async () => {
+    const [a, b] = await Promise.all([
+      netops(['chat', 'add peer in=bma ip=10.0.0.5 as=65200'], { NETOPS_LOCK_WAIT: '120', NETOPS_USER: 'alice' }),
+      netops(['chat', 'add peer in=bma ip=10.0.0.5 as=65300'], { NETOPS_LOCK_WAIT: '120', NETOPS_USER: 'bob' }),
+    ]);
+    const [won, lost] = a.code === 0 ? [a, b] : [b, a];
+    expect(won.code, won.out + won.err).to.equal(0);
+    // refused by the plan (the other was pending) or by the plan made again under the router locks
+    expect(lost.code, lost.out + lost.err).to.equal(2);
+    expect(lost.doc?.summary ?? lost.out).to.match(/another change|changed while this run waited|already a peer|AS ?65[23]00/);
+    const as = won === a ? 65200 : 65300;
+    expect((await running()).match(/^ neighbor 10\.0\.0\.5 remote-as (\d+)/gm)).to.deep.equal([` neighbor 10.0.0.5 remote-as ${as}`]);
+    const v = await storeSite();
+    expect(v.peers.map((p) => [p.ip, p.as, p.status])).to.deep.equal([['10.0.0.5', as, 'active']]);
+    expect(v.allocations.map((x) => [x.address, x.status])).to.deep.equal([['10.0.0.5', 'active']]);
+    expect((await netops(['run', 'remove_peer', 'in=bma', 'ip=10.0.0.5'])).code).to.equal(0);
+  });
+
   it('the vars file is private (0600) while Ansible runs and gone afterwards', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netops-fake-'));
     const fake = join(dir, 'ansible-playbook');

@@ -141,6 +141,22 @@ describe('sot: the file store', () => {
     expect(v.allocations).to.deep.equal([]);
   });
 
+  it('an add prepare refuses a peer another change recorded at that address after the plan; its retry of its own prepare is fine', async () => {
+    const a = await store.plan(add('10.0.0.5', 65100), actor);
+    const b = await store.plan(add('10.0.0.5', 65200), actor);
+    await store.prepare(b);
+    const held = readFileSync(site(), 'utf8');
+    let err: unknown = null;
+    try { await store.prepare(a); } catch (e) { err = e; }
+    expect(err).to.be.instanceOf(Refusal);
+    expect((err as Error).message).to.contain(`transaction ${b.txn}`).and.contain('netops show-site in=bma');
+    expect(readFileSync(site(), 'utf8')).to.equal(held);
+    await store.prepare(b);
+    expect(readFileSync(site(), 'utf8')).to.equal(held);
+    await store.commit(b);
+    expect((await store.site('bma'))!.peers.map((p) => [p.ip, p.as, p.status])).to.deep.equal([['10.0.0.5', 65200, 'active']]);
+  });
+
   it('an address held by something else is refused, naming its owner, and never released by remove', async () => {
     const text = readFileSync(site(), 'utf8').replace('allocations: []', [
       'allocations:', '  - address: 10.0.0.5', '    prefix: 10.0.0.4/30', '    owner: customer-x', '    description: reserved for the move',
