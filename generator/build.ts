@@ -36,6 +36,8 @@ export interface BuildOptions {
   version?: string;
   /** Bundle the runtime into the pack (tests of the grammar alone may skip it). */
   bundle?: boolean;
+  /** Filled with the source files esbuild bundled into the runtime (relative to root, as esbuild names them). */
+  runtimeInputs?: string[];
 }
 
 const tsFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort().map((f) => join(dir, f)) : []);
@@ -82,7 +84,7 @@ export async function emit(model: PackModel, opts: BuildOptions): Promise<Emitte
     emitReadme(model),
     ...emitPlaybooks(opts.playbooksDir ?? join(root, 'playbooks')),
   ];
-  if (opts.bundle !== false) files.push(...await emitRuntime(root, model.tasks, opts.actionsDir ?? join(root, 'actions')));
+  if (opts.bundle !== false) files.push(...await emitRuntime(root, model.tasks, opts.actionsDir ?? join(root, 'actions'), opts.runtimeInputs));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

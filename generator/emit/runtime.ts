@@ -30,7 +30,7 @@ const NETOPS_DIR = join(RUNTIME_DIR, '..');
  * with axios) is a chunk beside it (chunk-<hash>.mjs) that loads on first use, so a read of the
  * source of truth starts fast.
  */
-export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: string): Promise<EmittedFile[]> {
+export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: string, inputs?: string[]): Promise<EmittedFile[]> {
   const rel = (p: string) => (p.startsWith(root + '/') ? './' + p.slice(root.length + 1) : p);
   const lines = tasks.map((t, i) => `import t${i} from ${JSON.stringify(rel(join(actionsDir, t.verb + '.ts')))};`);
   lines.push(`export const tasks = { ${tasks.map((t, i) => `${JSON.stringify(t.name)}: t${i}`).join(', ')} };`);
@@ -58,6 +58,7 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
     format: 'esm',
     target: 'node20',
     write: false,
+    metafile: inputs !== undefined,
     minify: true,
     legalComments: 'none',
     charset: 'utf8',
@@ -78,7 +79,10 @@ export async function emitRuntime(root: string, tasks: TaskModel[], actionsDir: 
     banner: { js: BANNER },
   });
   if (!result.outputFiles.some((f) => basename(f.path) === 'netops.mjs')) throw new Error('esbuild produced no netops.mjs');
-  return [...result.outputFiles.map((f) => ({ path: `actions/runtime/${basename(f.path)}`, content: requireBuiltins(f.text) })), await emitYamlLib(), await emitSotValidators()];
+  if (inputs && result.metafile) inputs.push(...Object.keys(result.metafile.inputs));
+  const chunks = result.outputFiles.map((f) => ({ path: `actions/runtime/${basename(f.path)}`, content: requireBuiltins(f.text) }));
+  checkChunks(chunks);
+  return [...chunks, await emitYamlLib(), await emitSotValidators()];
 }
 
 /** Every chunk's first line: a `require` for the files beside the bundle and Node's builtins. */
@@ -119,6 +123,33 @@ export function requireBuiltins(code: string): string {
     return '';
   });
   return `${code.slice(0, start)}\n${decls.join('')}${body.replace(/^\n/, '')}`;
+}
+
+/** The static imports of one chunk of the bundle (`import … from "./chunk-….mjs"`), by file name. */
+export function staticImports(code: string): string[] {
+  return [...code.matchAll(IMPORT)].map((m) => m[4]!).filter((f) => f.startsWith('./')).map((f) => f.slice(2));
+}
+
+/**
+ * What requireBuiltins relies on, checked on the chunks it rewrote: no builtin is still imported,
+ * and the chunks' static imports form no cycle (in a cycle a chunk's code could run before
+ * another chunk's top-level `const … = require(…)`, a ReferenceError that `import` would not have).
+ */
+export function checkChunks(chunks: { path: string; content: string }[]): void {
+  const edges = new Map(chunks.map((c) => [basename(c.path), staticImports(c.content)]));
+  for (const c of chunks) {
+    const left = [...c.content.matchAll(IMPORT)].map((m) => m[4]!).filter((f) => BUILTINS.has(f));
+    if (left.length) throw new Error(`${c.path}: builtins still imported after the rewrite to require: ${left.join(', ')}`);
+  }
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (n: string, path: string[]): void => {
+    if (state.get(n) === 'done') return;
+    if (state.get(n) === 'open') throw new Error(`the runtime bundle's chunks import each other in a cycle (${[...path.slice(path.indexOf(n)), n].join(' → ')}): requireBuiltins needs an acyclic chunk graph`);
+    state.set(n, 'open');
+    for (const m of edges.get(n) ?? []) visit(m, [...path, n]);
+    state.set(n, 'done');
+  };
+  for (const n of edges.keys()) visit(n, []);
 }
 
 /** The file store's validators' file in the pack (actions/runtime/sot-validators.cjs). */
