@@ -1,7 +1,7 @@
 /**
  * Benchmarks of the file store (sot/file/):
  * 1. source-of-truth overhead per `add peer` beyond the router push: open the store, read the
- *    site, check for leftover journals, plan, journal, prepare, commit, clear the journal and
+ *    site, check for leftover journals, plan, plan again (under the locks), journal, prepare, commit, clear the journal and
  *    append the audit log — the work runChange adds around ansible-playbook — in-process;
  * 2. `show site` on a site with 1,000 peers (and 1,000 allocations): the read in-process, and
  *    the whole `netops show-site --json` command, node start-up included, with the JSON read
@@ -51,7 +51,9 @@ export async function benchSot(runs = Number(process.env.BENCH_RUNS ?? 15)): Pro
       const sot = openSot(o);
       await sot.site('bma');
       readJournal(stateDir, 'bma');
-      const plan = await sot.plan({ kind: 'add_peer', site: 'bma', ip: '10.0.0.1', as: 65100, description: null, routers: ['bma-edge1'] }, actor);
+      const change = { kind: 'add_peer' as const, site: 'bma', ip: '10.0.0.1', as: 65100, description: null, routers: ['bma-edge1'] };
+      const plan = await sot.plan(change, actor);
+      await sot.plan(change, actor); // runChange plans again under the routers' locks (runtime/txn.ts replanUnderLocks)
       const j = { txn: plan.txn, task: 'add_peer', site: 'bma', phase: 'prepared' as const, plan, routers: ['bma-edge1'], applied: [], params: {}, pid: process.pid, start: null, run: plan.txn, user: 'bench', since: '', problem: null };
       writeJournal(stateDir, j);
       await sot.prepare(plan);
