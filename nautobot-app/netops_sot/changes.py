@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from nautobot.dcim.models import Device, Location
 from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL
-from nautobot.extras.models import Note, Status
+from nautobot.extras.models import Note, ObjectChange, Status
 from nautobot.extras.signals import change_context_state
 from nautobot.ipam.models import IPAddress, Prefix
 from nautobot_bgp_models.models import AutonomousSystem, PeerEndpoint, Peering
@@ -47,6 +47,15 @@ STATUS = {
 
 class Conflict(Exception):
     """The change cannot be applied to what Nautobot holds (HTTP 409)."""
+
+
+class Claimed(Conflict):
+    """A record the change needs is pending for another txn (HTTP 409, `netops: claimed`)."""
+
+    def __init__(self, what, site, other):
+        super().__init__(f"{what} at {site} became part of another change (transaction {other}) after this one was planned")
+        self.site = site
+        self.other = other
 
 
 def _perm(model, action):
@@ -270,6 +279,32 @@ def _create_peer(site, plan, ip, asn, description, routers, active):
     return written
 
 
+def _claimer(obj):
+    """The txn a record is pending for (a removal's marker, else the adding txn), or None."""
+    rec = record_of(obj)
+    if rec.get("pending") == "remove" or rec.get("removeTxn"):
+        return rec.get("removeTxn")
+    return rec.get("txn") if rec.get("pending") else None
+
+
+def _refuse_claimed(site, ip, txn):
+    """Refuse (Claimed) when the address or one of its peerings is pending for another txn; checked
+    under the Location row lock, before anything is written."""
+    for obj in [*([site.ip] if site.ip else []), *site.peerings]:
+        other = _claimer(obj)
+        if other and other != txn:
+            raise Claimed(ip, site.location.name, other)
+
+
+def _commit_ran(site, txn):
+    """This removal txn's commit ran: its change message is in the change log (the detail of the
+    ObjectChanges of its deletions) or, when it did not fit there, in a Note on the Location."""
+    prefix = f"netops commit txn {txn}:"
+    if ObjectChange.objects.filter(change_context_detail__startswith=prefix).exists():
+        return True
+    return Note.objects.filter(assigned_object_id=site.location.pk, note__startswith=prefix).exists()
+
+
 def _marked(obj, txn):
     """The record carries this removal txn's marker (set by its prepare)."""
     return record_of(obj).get("removeTxn") == txn
@@ -282,6 +317,7 @@ def prepare(user, plan):
     if c["kind"] == "add_peer":
         if any(record_of(p).get("txn") == txn for p in site.peerings):
             return "prepared already"
+        _refuse_claimed(site, c["ip"], txn)
         on = {r for p in site.peerings for r in site.routers_of(p)}
         routers = [r for r in c["routers"] if r not in on]
         if not routers:
@@ -291,6 +327,7 @@ def prepare(user, plan):
         written = _create_peer(site, plan, c["ip"], c["as"], c.get("description"), routers, active=False)
         note_all(user, written, msg, logged)
         return "prepared"
+    _refuse_claimed(site, c["ip"], txn)  # another removal's marks stay its own
     logged = log_as(change_message(plan["actor"], txn, "prepare", f"remove peer {c['ip']} (pending)"))
     marked = []
     for obj, status in [*[(p, STATUS["peering_removing"]) for p in site.peerings], *([(site.ip, STATUS["ip_removing"])] if site.ip else [])]:
@@ -382,11 +419,12 @@ def abort(user, plan):
         set_record(obj, {**rec, "pending": None})
         save(obj, user, "change")
         touched = True
-    # what this txn's commit already deleted: recreate it from plan.before
+    # what this txn's commit already deleted: recreate it from plan.before, only when that commit
+    # ran (a peer another removal deleted is not this abort's to bring back)
     peer = before.get("peer")
     on = {r for p in site.peerings for r in site.routers_of(p)}
     missing = [r for r in peer["routers"] if r not in on] if peer else []
-    if peer and (missing or not site.ip):
+    if peer and (missing or not site.ip) and _commit_ran(site, txn):
         again = Site(user, c["site"], c["ip"])
         touched = bool(_create_peer(again, plan, peer["ip"], peer["as"], peer.get("description"), missing, active=True)) or touched
     if touched:

@@ -5,7 +5,11 @@
 # commit), through the App's view with Django's test client and the admin's API token (so
 # Nautobot's middleware, authentication and change logging are all in), timing each request,
 # counting its SQL queries and their time, and, for the last run, a cProfile of each request
-# (top functions by cumulative time). Prints a table; writes nothing but the peer it removes.
+# (top functions by cumulative time). Prints a table. What it leaves in Nautobot: the change log
+# of every request (ObjectChanges with the bench change messages, Notes on bma's Location) and
+# AS65200 when it created it (a removal keeps the AS); the peer itself is removed again. When a
+# request fails (or the run is interrupted) the changes in flight are aborted, the removal first,
+# then the add, so no Reserved/Planned or Deprecated records are left behind.
 # (The first run of a process pays one-time caches, URL resolver and the like: use RUNS ≥ 4.)
 # To compare with another checkout's App: PYTHONPATH=<that checkout>/nautobot-app (searched
 # before the editable install).
@@ -59,11 +63,22 @@ for i in range(RUNS):
     add = plan("add_peer", str(uuid.uuid4()))
     peer = {"ip": "10.0.0.5", "as": 65200, "description": "bench peer", "routers": ["bma-edge1"], "site": "bma"}
     rem = plan("remove_peer", str(uuid.uuid4()), before_peer=peer)
-    for key, phase, p in [("add prepare", "prepare", add), ("add commit", "commit", add), ("remove prepare", "prepare", rem), ("remove commit", "commit", rem)]:
-        prof = cProfile.Profile() if last else None
-        rows.setdefault(key, []).append(call(phase, p, prof))
-        if prof:
-            profiles[key] = prof
+    started = []  # the changes of this run with a phase sent, to abort on failure
+    done = False
+    try:
+        for key, phase, p in [("add prepare", "prepare", add), ("add commit", "commit", add), ("remove prepare", "prepare", rem), ("remove commit", "commit", rem)]:
+            if p not in started:
+                started.append(p)
+            prof = cProfile.Profile() if last else None
+            rows.setdefault(key, []).append(call(phase, p, prof))
+            if prof:
+                profiles[key] = prof
+        done = True
+    finally:
+        if not done:
+            for p in reversed(started):
+                r = client.post("/api/plugins/netops-sot/changes/", json.dumps({"phase": "abort", "plan": p}), content_type="application/json")
+                print(f"aborted {p['change']['kind']} txn {p['txn']}: HTTP {r.status_code}")
 
 
 def med(xs):

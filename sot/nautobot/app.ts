@@ -6,7 +6,7 @@
  * means it is absent), else the stock REST path (write.ts). NETOPS_NAUTOBOT_APP=off (or the
  * `app: false` option) keeps to the stock path; `on` requires the App. See docs/nautobot.md.
  */
-import { SotError, type Plan } from '../types.js';
+import { Refusal, SotError, type Plan } from '../types.js';
 import type { NautobotClient } from './client.js';
 
 export const APP_PATH = 'plugins/netops-sot/';
@@ -91,8 +91,13 @@ export async function appSite(client: NautobotClient, probe: AppProbe, site: str
 
 /** One phase of a change through the App (one request, one transaction). */
 export async function appChange(client: NautobotClient, probe: AppProbe, phase: 'prepare' | 'commit' | 'abort', plan: Plan): Promise<string> {
-  const r = await client.post<{ result: string }>(`${probe.path}changes/`, { phase, plan: wirePlan(plan) });
-  return r.result;
+  const path = `${probe.path}changes/`;
+  const r = await client.raw('POST', path, { phase, plan: wirePlan(plan) });
+  if (r.status >= 200 && r.status < 300) return (r.data as { result: string }).result;
+  const body = r.data as { netops?: string; detail?: string; site?: string } | null;
+  // a record is pending for another txn (checked under the site's row lock, nothing written)
+  if (r.status === 409 && body?.netops === 'claimed') throw new Refusal(String(body.detail), `wait for it, or run: netops recover in=${body.site ?? plan.change.site}`);
+  throw client.httpError('POST', path, r.status, r.data);
 }
 
 /** The plan as the App reads it (everything but the human steps). */

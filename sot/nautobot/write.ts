@@ -6,7 +6,7 @@
  * abort: delete what this txn created and restore `plan.before`. All three re-read the site,
  * find their records by the txn in the `netops` custom field, and are idempotent.
  */
-import { SotError, type Plan } from '../types.js';
+import { Refusal, SotError, type Plan } from '../types.js';
 import type { NautobotClient, NbObject } from './client.js';
 import { externalEndpoint, recordOf, STATUS, type NetopsRecord } from './mapping.js';
 import { changeMessage, CT, noteAll } from './notes.js';
@@ -92,7 +92,7 @@ async function createPeer(
   if (!prefix) throw new SotError(`peering prefix ${plan.prefix} is no longer at site ${d.location.name}`, client.url);
   const rec = baseRecord(plan, spec.as, active ? null : 'add');
   const existing = ipObject(d, spec.ip);
-  const [asRef, ipId, peerings] = await Promise.all([
+  const settled = await Promise.allSettled([
     ensureAs(client, d, spec.as),
     existing
       ? Promise.resolve(existing.id)
@@ -108,7 +108,20 @@ async function createPeer(
     spec.routers.length
       ? client.post<NbObject[]>(P.peering, spec.routers.map(() => ({ status: active ? STATUS.peeringActive : STATUS.peeringPending, custom_fields: { [CUSTOM_FIELD]: rec } })))
       : Promise.resolve([] as NbObject[]),
-  ]);
+  ] as const);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) {
+    // one of the three failed (e.g. the address taken since the plan): remove what the others
+    // created, so nothing of this txn is left without endpoints (where no abort would find it)
+    const [a, i, ps] = settled;
+    await Promise.allSettled([
+      ps.status === 'fulfilled' && ps.value.length ? client.delete(P.peering, ps.value.map((x) => ({ id: x.id }))) : null,
+      i.status === 'fulfilled' && !existing ? client.delete(`${P.ip}${i.value}/`) : null,
+      a.status === 'fulfilled' && a.value.created ? client.delete(`${P.as}${a.value.id}/`) : null,
+    ]);
+    throw failed.reason;
+  }
+  const [asRef, ipId, peerings] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [{ id: string; created: boolean }, string, NbObject[]];
   const peeringRec: NetopsRecord = asRef.created ? { ...rec, createdAs: true } : rec;
   const endpoints = spec.routers.flatMap((name, i) => {
     const dev = d.devices.find((x) => x.name === name);
@@ -142,6 +155,28 @@ function marked(o: { _custom_field_data: Record<string, unknown> | null }, txn: 
   return (recordOf(o) as NetopsRecord & { removeTxn?: string }).removeTxn === txn;
 }
 
+/** The txn a record is pending for (a removal's marker, else the adding txn), or null. */
+function claimer(o: { _custom_field_data: Record<string, unknown> | null }): string | null {
+  const r = recordOf(o) as NetopsRecord & { removeTxn?: string };
+  if (r.pending === 'remove' || r.removeTxn) return r.removeTxn ?? null;
+  return r.pending ? r.txn ?? null : null;
+}
+
+/** Refuse when the address or one of its peerings is pending for another txn (before any write). */
+function refuseClaimed(d: SiteData, ip: string, txn: string): void {
+  for (const o of [...[ipObject(d, ip)].filter((x) => x !== null), ...peeringsOf(d, ip)]) {
+    const other = claimer(o);
+    if (other && other !== txn)
+      throw new Refusal(`${ip} at ${d.location.name} became part of another change (transaction ${other}) after this one was planned`, `wait for it, or run: netops recover in=${d.location.name}`);
+  }
+}
+
+/** This removal txn's commit ran: its Note (written before it deletes anything) is on the Location. */
+async function commitRan(client: NautobotClient, d: SiteData, txn: string): Promise<boolean> {
+  const r = await client.get<{ results: Array<{ note: string }> }>('extras/notes/', { assigned_object_id: d.location.id, note__isw: `netops commit txn ${txn}:`, limit: 1, depth: 0 });
+  return r.results.some((n) => n.note.startsWith(`netops commit txn ${txn}:`));
+}
+
 function sameNet(ip: string, prefix: string): boolean {
   const [net, len] = prefix.split('/');
   const toInt = (s: string) => s.split('.').reduce((n, o) => n * 256 + Number(o), 0);
@@ -151,20 +186,31 @@ function sameNet(ip: string, prefix: string): boolean {
 
 /** Record a planned change as pending. */
 export async function prepare(client: NautobotClient, plan: Plan, memo: Memo = {}): Promise<void> {
-  const d = memo.site ?? (await load(client, plan));
-  memo.site = undefined;
   const c = plan.change;
+  // a removal re-reads the site: its marks must not overwrite another removal's (the plan's read
+  // may be from before that one's prepare)
+  const reused = c.kind === 'add_peer' ? memo.site : undefined;
+  const d = reused ?? (await load(client, plan));
+  memo.site = undefined;
   if (c.kind === 'add_peer') {
     const have = peeringsOf(d, c.ip);
     if (have.some((p) => recordOf(p).txn === plan.txn)) return; // prepared already
+    refuseClaimed(d, c.ip, plan.txn);
     const on = new Set(have.flatMap((p) => p.endpoints.filter((e) => e.routing_instance).map((e) => e.routing_instance!.device.name)));
     const routers = c.routers.filter((r) => !on.has(r));
     if (!routers.length) return; // nothing to record
     const note = changeMessage(plan.actor, plan.txn, 'prepare', `add peer ${c.ip} AS${c.as} on ${routers.join(', ')} (pending)`);
-    const w = await createPeer(client, d, plan, { ip: c.ip, as: c.as, description: c.description, routers }, false, note);
-    memo.written = { ip: w.ip, peerings: w.peerings, as: c.as };
+    try {
+      const w = await createPeer(client, d, plan, { ip: c.ip, as: c.as, description: c.description, routers }, false, note);
+      memo.written = { ip: w.ip, peerings: w.peerings, as: c.as };
+    } catch (e) {
+      // the plan's read was stale (e.g. the address taken since): a pending txn holding it is a Refusal
+      if (reused) refuseClaimed(await load(client, plan), c.ip, plan.txn);
+      throw e;
+    }
     return;
   }
+  refuseClaimed(d, c.ip, plan.txn); // another removal's marks stay its own
   // what this txn has not marked yet (a second prepare is a no-op)
   const ipFound = ipObject(d, c.ip);
   const ip = ipFound && !(marked(ipFound, plan.txn) && ipFound.status.name === STATUS.ipRemoving) ? ipFound : null;
@@ -219,9 +265,10 @@ export async function commit(client: NautobotClient, plan: Plan, memo: Memo = {}
   const doomed = peerings.filter((p) => marked(p, plan.txn));
   const ipDoomed = ip && marked(ip, plan.txn) ? ip : null;
   if (!doomed.length && !ipDoomed) return; // removed already
+  // the Note first: an abort recreates plan.before only when it finds it (see commitRan)
+  await noteAll(client, [{ type: CT.location, id: d.location.id }], changeMessage(plan.actor, plan.txn, 'commit', `removed peer ${c.ip} and released the address`));
   if (doomed.length) await client.delete(P.peering, doomed.map((p) => ({ id: p.id })));
   if (ipDoomed) await client.delete(`${P.ip}${ipDoomed.id}/`);
-  await noteAll(client, [{ type: CT.location, id: d.location.id }], changeMessage(plan.actor, plan.txn, 'commit', `removed peer ${c.ip} and released the address`));
 }
 
 /** Remove every trace of a prepared change and restore `plan.before`. Idempotent. */
@@ -256,7 +303,7 @@ export async function abort(client: NautobotClient, plan: Plan): Promise<void> {
   const on = new Set(peerings.flatMap((p) => p.endpoints.filter((e) => e.routing_instance).map((e) => e.routing_instance!.device.name)));
   const missing = before ? before.routers.filter((r) => !on.has(r)) : [];
   let written: Array<{ type: string; id: string }> = [];
-  if (before && (missing.length || !ip)) {
+  if (before && (missing.length || !ip) && (await commitRan(client, d, plan.txn))) {
     written = (await createPeer(client, await load(client, plan), plan, { ip: before.ip, as: before.as, description: before.description, routers: missing }, true, null)).objects;
   }
   if (mine.length || ipMarked || written.length) {

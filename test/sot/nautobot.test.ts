@@ -220,6 +220,58 @@ for (const mode of ['app', 'rest'] as const) describe(`sot/nautobot: the Nautobo
     expect([peer.ip, peer.as, peer.status, peer.routers]).to.deep.equal(['10.0.0.1', 65100, 'active', ['bma-edge1']]);
   });
 
+  it("abort of a removal whose commit never ran recreates nothing (the peer another removal deleted stays removed)", async () => {
+    const p = await sot.plan(add('10.0.0.1', 65100), actor);
+    await sot.prepare(p);
+    await sot.commit(p);
+    // two removals planned on the same view (as without the runtime's locks); r1 runs through
+    const view = (await sot.site('bma'))!;
+    const r1 = await sot.plan(remove('10.0.0.1'), actor, view);
+    const r2 = await sot.plan(remove('10.0.0.1'), actor, view);
+    await sot.prepare(r1);
+    await sot.commit(r1);
+    // r2 finds nothing to mark, fails later and aborts: its commit never ran, so nothing comes back
+    await sot.prepare(r2);
+    await sot.abort(r2);
+    await sot.abort(r2);
+    expect(await ipsOf(api, '10.0.0.1')).to.have.length(0);
+    expect((await sot.site('bma'))!.peers).to.deep.equal([]);
+  });
+
+  it("a remove prepare refuses records another removal marked (naming it), nothing written; the same txn's retry is fine", async () => {
+    const p = await sot.plan(add('10.0.0.1', 65100), actor);
+    await sot.prepare(p);
+    await sot.commit(p);
+    const view = (await sot.site('bma'))!;
+    const r1 = await sot.plan(remove('10.0.0.1'), actor, view);
+    const r2 = await sot.plan(remove('10.0.0.1'), actor, view);
+    await sot.prepare(r1);
+    await sot.prepare(r1);
+    await expectRefusal(sot.prepare(r2), `10.0.0.1 at bma became part of another change (transaction ${r1.txn})`, 'wait for it, or run: netops recover in=bma');
+    const marks = [...(await ipsOf(api, '10.0.0.1')), ...(await peeringsOf(api, '10.0.0.1'))].map((o) => [o.status.name, o.custom_fields.netops?.removeTxn]);
+    expect(marks).to.deep.equal([['Deprecated', r1.txn], ['Deprovisioning', r1.txn]]);
+    await sot.abort(r2);
+    await sot.commit(r1);
+    expect(await ipsOf(api, '10.0.0.1')).to.have.length(0);
+  });
+
+  it('an add prepare refuses a peer another pending add holds (naming it), nothing written', async () => {
+    const view = (await sot.site('bma'))!;
+    const a1 = await sot.plan(add('10.0.0.1', 65100), actor, view);
+    const a2 = await sot.plan(add('10.0.0.1', 65100), actor, view);
+    await sot.prepare(a1);
+    const counts = async () => [await countIps(api), (await api.get('plugins/bgp/peerings/', { params: { limit: 1 } })).data.count];
+    const before = await counts();
+    await expectRefusal(sot.prepare(a2), `10.0.0.1 at bma became part of another change (transaction ${a1.txn})`, 'wait for it, or run: netops recover in=bma');
+    expect(await counts()).to.deep.equal(before);
+    const [ip] = await ipsOf(api, '10.0.0.1');
+    expect([ip.status.name, ip.custom_fields.netops?.txn]).to.deep.equal(['Reserved', a1.txn]);
+    expect((await peeringsOf(api, '10.0.0.1')).map((x) => [x.status.name, x.custom_fields.netops?.txn])).to.deep.equal([['Planned', a1.txn]]);
+    await sot.abort(a2);
+    await sot.commit(a1);
+    expect((await sot.site('bma'))!.peers.map((x) => [x.ip, x.status])).to.deep.equal([['10.0.0.1', 'active']]);
+  });
+
   describe('refusals: what to type instead, nothing written', () => {
     let ips: number;
     beforeEach(async () => {

@@ -101,6 +101,8 @@ class ChangeView(NetopsView):
                 result = changes.PHASES[phase](request.user, plan)
         except DjangoPermissionDenied as e:
             raise PermissionDenied(str(e)) from e
+        except changes.Claimed as e:  # raised under the Location row lock; nothing was written
+            return Response({"netops": "claimed", "detail": str(e), "site": e.site, "txn": e.other}, status=status.HTTP_409_CONFLICT)
         except (changes.Conflict, IntegrityError, ObjectDoesNotExist) as e:
             return Response({"netops": "conflict", "detail": str(e)}, status=status.HTTP_409_CONFLICT)
         return Response({"phase": phase, "txn": plan["txn"], "result": result})
