@@ -13,6 +13,7 @@ import { FileStore } from '../../sot/file/store.js';
 import { clearReadMemo } from '../../sot/file/yaml-file.js';
 import { Refusal, SotError, type Actor, type Change } from '../../sot/types.js';
 import { REPO } from '../support/lab.js';
+import { expectRefusal } from '../support/refusal.js';
 
 /** A read cache file's parts (sot/file/yaml-file.ts: a header line, then the tag, the site file's bytes, the JSON). */
 function cacheEntry(file: string): { head: string[]; tag: Buffer; bytes: Buffer; json: string } {
@@ -127,10 +128,7 @@ describe('sot: the file store', () => {
     const second = await store.plan(remove('10.0.0.5'), actor);
     await store.prepare(second);
     const held = readFileSync(site(), 'utf8');
-    let err: unknown = null;
-    try { await store.prepare(first); } catch (e) { err = e; }
-    expect(err).to.be.instanceOf(Refusal);
-    expect((err as Error).message).to.contain(`transaction ${second.txn}`).and.contain('netops recover in=bma');
+    await expectRefusal(store.prepare(first), `transaction ${second.txn}`, 'netops recover in=bma');
     expect(readFileSync(site(), 'utf8')).to.equal(held);
     // the first one's abort (what the runtime does after a failed prepare) leaves the second's marks alone
     await store.abort(first);
@@ -146,10 +144,7 @@ describe('sot: the file store', () => {
     const b = await store.plan(add('10.0.0.5', 65200), actor);
     await store.prepare(b);
     const held = readFileSync(site(), 'utf8');
-    let err: unknown = null;
-    try { await store.prepare(a); } catch (e) { err = e; }
-    expect(err).to.be.instanceOf(Refusal);
-    expect((err as Error).message).to.contain(`transaction ${b.txn}`).and.contain('netops show-site in=bma');
+    await expectRefusal(store.prepare(a), `transaction ${b.txn}`, 'netops show-site in=bma');
     expect(readFileSync(site(), 'utf8')).to.equal(held);
     await store.prepare(b);
     expect(readFileSync(site(), 'utf8')).to.equal(held);

@@ -12,7 +12,8 @@ import type { AxiosInstance } from 'axios';
 import { NautobotSourceOfTruth } from '../../sot/nautobot/index.js';
 import '../../sot/nautobot/register.js';
 import { openSot } from '../../sot/open.js';
-import { Refusal, SotError, type Actor, type Change, type HistoryEntry, type Plan } from '../../sot/types.js';
+import { SotError, type Actor, type Change, type HistoryEntry, type Plan } from '../../sot/types.js';
+import { expectRefusal } from '../support/refusal.js';
 import { NB_TOKEN_FILE, NB_VIEWER_TOKEN_FILE, nbApi, resetNautobotPeers, teardownNautobotIfStarted, useNautobot } from '../support/nautobot.js';
 
 after(teardownNautobotIfStarted);
@@ -55,11 +56,12 @@ async function messagesOf(api: AxiosInstance, id: string): Promise<string[]> {
 async function countIps(api: AxiosInstance): Promise<number> {
   return (await api.get('ipam/ip-addresses/', { params: { limit: 1 } })).data.count;
 }
-async function expectRefusal(p: Promise<unknown>, ...parts: string[]): Promise<Refusal> {
-  const e = await p.then(() => null, (x: unknown) => x);
-  expect(e, 'a Refusal').to.be.instanceOf(Refusal);
-  for (const part of parts) expect((e as Error).message).to.include(part);
-  return e as Refusal;
+/** Plan, prepare and commit an add: a peer to remove, or one in the way. */
+async function committedAdd(sot: NautobotSourceOfTruth, ip: string, as: number): Promise<Plan> {
+  const p = await sot.plan(add(ip, as), actor);
+  await sot.prepare(p);
+  await sot.commit(p);
+  return p;
 }
 
 for (const mode of ['app', 'rest'] as const) describe(`sot/nautobot: the Nautobot backend against a real Nautobot (${mode === 'app' ? "netops' App" : 'stock REST'})`, function () {
@@ -178,9 +180,7 @@ for (const mode of ['app', 'rest'] as const) describe(`sot/nautobot: the Nautobo
   });
 
   it("remove peer: commit and abort act only on the records their txn's prepare marked", async () => {
-    const p = await sot.plan(add('10.0.0.1', 65100), actor);
-    await sot.prepare(p);
-    await sot.commit(p);
+    await committedAdd(sot, '10.0.0.1', 65100);
     // two removals planned on the same view; only r1 is prepared
     const view = (await sot.site('bma'))!;
     const r1 = await sot.plan(remove('10.0.0.1'), actor, view);
@@ -206,9 +206,7 @@ for (const mode of ['app', 'rest'] as const) describe(`sot/nautobot: the Nautobo
   });
 
   it('abort of a remove whose commit deleted the records recreates plan.before', async () => {
-    const p = await sot.plan(add('10.0.0.1', 65100), actor);
-    await sot.prepare(p);
-    await sot.commit(p);
+    await committedAdd(sot, '10.0.0.1', 65100);
     const r = await sot.plan(remove('10.0.0.1'), actor);
     await sot.prepare(r);
     await sot.commit(r);
@@ -221,9 +219,7 @@ for (const mode of ['app', 'rest'] as const) describe(`sot/nautobot: the Nautobo
   });
 
   it("abort of a removal whose commit never ran recreates nothing (the peer another removal deleted stays removed)", async () => {
-    const p = await sot.plan(add('10.0.0.1', 65100), actor);
-    await sot.prepare(p);
-    await sot.commit(p);
+    await committedAdd(sot, '10.0.0.1', 65100);
     // two removals planned on the same view (as without the runtime's locks); r1 runs through
     const view = (await sot.site('bma'))!;
     const r1 = await sot.plan(remove('10.0.0.1'), actor, view);
@@ -239,9 +235,7 @@ for (const mode of ['app', 'rest'] as const) describe(`sot/nautobot: the Nautobo
   });
 
   it("a remove prepare refuses records another removal marked (naming it), nothing written; the same txn's retry is fine", async () => {
-    const p = await sot.plan(add('10.0.0.1', 65100), actor);
-    await sot.prepare(p);
-    await sot.commit(p);
+    await committedAdd(sot, '10.0.0.1', 65100);
     const view = (await sot.site('bma'))!;
     const r1 = await sot.plan(remove('10.0.0.1'), actor, view);
     const r2 = await sot.plan(remove('10.0.0.1'), actor, view);
@@ -298,9 +292,7 @@ for (const mode of ['app', 'rest'] as const) describe(`sot/nautobot: the Nautobo
       }
     });
     it('a peer that exists with another AS', async () => {
-      const p = await sot.plan(add('10.0.0.1', 65100), actor);
-      await sot.prepare(p);
-      await sot.commit(p);
+      await committedAdd(sot, '10.0.0.1', 65100);
       ips += 1;
       await expectRefusal(sot.plan(add('10.0.0.1', 65999), actor), 'peer 10.0.0.1 exists at site bma with AS65100, not AS65999', 'type as=65100');
       await resetNautobotPeers(['10.0.0.1']);
