@@ -67,7 +67,9 @@ interface Running {
 
 export async function startBridge(port: number, st2Url: string, dir: string, extra: string[]): Promise<Running> {
   const statsFile = join(dir, 'stats.json');
-  const args = [...cli(), '--udp', `127.0.0.1:${port}`, '--spool', join(dir, 'spool'), '--st2-url', st2Url, '--stats-json', statsFile, '--stats-interval', '1s', '--stats-log', '0', ...extra];
+  // BENCH_BRIDGE_ARGS: more bridge flags for an A/B run (e.g. "--concurrency 32")
+  const more = (process.env.BENCH_BRIDGE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...cli(), '--udp', `127.0.0.1:${port}`, '--spool', join(dir, 'spool'), '--st2-url', st2Url, '--stats-json', statsFile, '--stats-interval', '1s', '--stats-log', '0', ...extra, ...more];
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, ...args], { env: { ...process.env, ST2_API_KEY: KEY }, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
