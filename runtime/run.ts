@@ -288,7 +288,8 @@ export async function runTask(name: string, def: TaskDefinition<any>, raw: Recor
     let r;
     try { r = await runChange(push, sot, plan, user); } catch (e) {
       if (e instanceof LockBusy) return refuse(e.message, 'busy', Exit.busy, 'try again when it is done');
-      // planned again under the router locks (txn.ts replanUnderLocks): refused or changed meanwhile, nothing written
+      // planned again under the router locks (txn.ts replanUnderLocks), or the prepare found the
+      // records changed since: refused, nothing written
       if (e instanceof Refusal) return refuse(e.message, 'invalid', Exit.invalid, e.hint);
       if (e instanceof SotError) return refuse(`the source of truth cannot be read, nothing was changed: ${e.message}`, 'failed', Exit.failed);
       throw e;

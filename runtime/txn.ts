@@ -126,6 +126,8 @@ export async function runChange(p: PushContext, sot: SourceOfTruth, plan: Plan, 
     try { await sot.prepare(plan); } catch (e) {
       await sot.abort(plan).catch(() => undefined);
       clearJournal(opts.stateDir, journal.site, plan.txn);
+      // the records changed since the plan (the backend says so as the plan would): refused, exit 2
+      if (e instanceof Refusal) throw e;
       const message = `not pushed: the source of truth could not record the change: ${(e as Error).message}`;
       return { outcomes: routers.map((h) => ({ host: h, status: 'failed' as const, data: {}, commands: [], diff: '', message, dryRun: false })),
         sot: report('aborted'), warnings, timedOut: false, stopped: false, stderr: '', json: true, exitCode: undefined, problem: null };

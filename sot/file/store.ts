@@ -109,7 +109,7 @@ export class FileStore implements SourceOfTruth {
         // rows that appeared after the plan belong to another change, unless a retry of this prepare wrote them
         const taken = [...(plan.before.allocation ? [] : (data.allocations ?? []).filter((a) => a.address === change.ip)),
           ...(plan.before.peer ? [] : (data.peers ?? []).filter((p) => p.ip === change.ip))].find((r) => r.txn !== txn);
-        if (taken) throw new Refusal(`${change.ip} at ${change.site} was recorded by another change (transaction ${taken.txn}) after this one was planned`, `check it with: netops show-site in=${change.site}`);
+        if (taken) throw new Refusal(`${change.ip} at ${change.site} was recorded ${taken.txn ? `by another change (transaction ${taken.txn})` : 'by hand'} after this one was planned`, `check it with: netops show-site in=${change.site}`);
         if (!plan.before.allocation && !(data.allocations ?? []).some((a) => a.address === change.ip)) {
           const a: Allocation = { address: change.ip, prefix: plan.prefix!, site: change.site, owner: peerOwner(change.as), description: change.description, status: 'pending', by: actor.user, at, via: actor.via, txn };
           appendRow(doc, 'allocations', allocationRow(a));

@@ -7,7 +7,7 @@
  * path (query.ts GraphQL read, write.ts). See docs/nautobot.md.
  */
 import { randomUUID } from 'node:crypto';
-import type { Actor, Change, HistoryEntry, Plan, Site, SiteView, SourceOfTruth } from '../types.js';
+import { Refusal, type Actor, type Change, type HistoryEntry, type Plan, type Site, type SiteView, type SourceOfTruth } from '../types.js';
 import { AppProbe, appChange, appMode } from './app.js';
 import { NautobotClient, type NautobotOptions } from './client.js';
 import { readHistory, recordEntry } from './history.js';
@@ -57,11 +57,29 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
   }
 
   async prepare(plan: Plan): Promise<void> {
-    if (await this.app.present()) {
-      await appChange(this.client, this.app, 'prepare', plan);
-      return;
+    try {
+      if (await this.app.present()) await appChange(this.client, this.app, 'prepare', plan);
+      else await prepare(this.client, plan, this.memo.get(plan.txn));
+    } catch (e) {
+      if (plan.change.kind === 'add_peer' && !(e instanceof Refusal)) await this.refuseAsPlanned(plan);
+      throw e;
     }
-    await prepare(this.client, plan, this.memo.get(plan.txn));
+  }
+
+  /**
+   * After an add's prepare failed (nothing written: one transaction through the App, cleaned up on
+   * the stock path): when the site's records changed since the plan (the address taken by hand or
+   * by another change, the peer recorded with another AS), the plan made again on a fresh read
+   * refuses, and that Refusal, with what to type instead, is the answer; otherwise nothing.
+   */
+  private async refuseAsPlanned(plan: Plan): Promise<void> {
+    const c = plan.change;
+    const d = await readSite(this.client, c.site, c.kind === 'add_peer' ? [c.as] : [], this.app).catch(() => null);
+    if (!d) return;
+    const view = siteViewOf(d);
+    // (records of this txn left by a clean-up that failed are not another change's)
+    if (view.peers.some((p) => p.txn === plan.txn)) return;
+    planChange(view, c, plan.actor, plan.txn);
   }
 
   async commit(plan: Plan): Promise<void> {

@@ -1,0 +1,2 @@
+import { createRequire as __netopsRequire } from 'node:module'; const require = __netopsRequire(import.meta.url);
+import{d as b,e as c,f as d,g as e}from"./chunk-KM65TOLN.mjs";import"./chunk-BSONM3NF.mjs";import"./chunk-6UXJNDKG.mjs";import"./chunk-LGCWXPVB.mjs";import{l as a}from"./chunk-V5S5Q35R.mjs";import"./chunk-32SHYCPN.mjs";import"./chunk-OQ6LXIQB.mjs";import"./chunk-FYUL35GT.mjs";import"./chunk-CNJM7YVZ.mjs";export{b as pushContext,c as pushPlaybook,e as runChange,a as taskContext,d as undoOnRouters};
