@@ -284,6 +284,7 @@ export async function benchKnee(o: KneeOptions = {}): Promise<Figure[]> {
   for (const rate of rates) {
     process.stderr.write(`bench knee: ${rate} msg/s for ${seconds} s…\n`);
     const s = await step(rate, seconds, lines);
+    process.stderr.write(`bench knee: ${rate} msg/s: ${s.why} — ${s.note}\n`);
     out.push({ name: `bridge knee step ${rate} msg/s × ${seconds} s: ${s.why}`, median: s.lost, unit: 'msgs lost', target: '0', ok: s.ok, note: s.note });
     if (!s.ok) {
       limit = `${rate} msg/s: ${s.why}`;
