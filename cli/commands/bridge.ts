@@ -64,7 +64,7 @@ StackStorm
   --api-key-file FILE     file holding the API key (default $ST2_API_KEY; $ST2_AUTH_TOKEN also works)
   --st2-insecure          accept any TLS certificate from StackStorm
   --trigger REF           trigger type (default netops.device_event)
-  --concurrency N         requests in flight (default 8)
+  --concurrency N         requests in flight (default 32)
   --timeout DURATION      request timeout (default 10s)
   --retry-min DURATION    first retry delay (default 500ms); doubles, with jitter,
   --retry-max DURATION    up to this (default 30s)

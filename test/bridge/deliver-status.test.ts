@@ -59,7 +59,7 @@ describe('bridge/deliver: odd StackStorm answers lose nothing', function () {
     rmSync(dir, { recursive: true, force: true });
   });
   const start = (url: string, insecure = false) => {
-    d = new Deliverer(spool, { url, apiKey: 'k', retryMinMs: 20, retryMaxMs: 100, insecure, log: (l, m) => logs.push(`${l}: ${m}`) });
+    d = new Deliverer(spool, { url, apiKey: 'k', concurrency: 8, retryMinMs: 20, retryMaxMs: 100, insecure, log: (l, m) => logs.push(`${l}: ${m}`) });
     d.start();
   };
 

@@ -2,7 +2,8 @@
  * bridge/heap.ts: the main thread's young generation stays within its cap under an allocation
  * rate like the storm's (V8 would grow it to 32 MiB), also after a worker thread starts (V8 resets
  * the growth factor when it configures a worker's heap); the governor runs full GCs. In a child
- * process: V8's flags are the process', and this one runs the other tests.
+ * process: V8's flags are the process', and this one runs the other tests. A fixed amount of
+ * allocation (500 steps), not a time span: a loaded machine gets through fewer steps per second.
  */
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
@@ -19,21 +20,20 @@ const { Worker } = await import('node:worker_threads');
 holdYoungGeneration();
 const cap = capYoungGeneration(${cap});
 const gov = memoryGovernor(8 * 1024 * 1024);
-let max = 0, workerStarted = false;
+let max = 0, workerStarted = false, steps = 0;
 const keep = [];
-const t0 = Date.now();
 await new Promise((done) => {
   const step = () => {
     for (let i = 0; i < 5000; i++) { const o = JSON.parse('{"a":"' + 'x'.repeat(400) + i + '","b":[1,2,3],"c":{"d":' + i + '}}'); if (i % 10 === 0) keep.push(o); }
     if (keep.length > 20000) keep.splice(0, 10000);
     cap.check();
     max = Math.max(max, youngSize());
-    if (!workerStarted && Date.now() - t0 > 500) {
+    if (!workerStarted && steps > 100) {
       workerStarted = true;
       const w = new Worker('setTimeout(() => {}, 10)', { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
       w.unref();
     }
-    if (Date.now() - t0 < 2500) setTimeout(step, 1); else done();
+    if (++steps < 500) setTimeout(step, 1); else done();
   };
   step();
 });
