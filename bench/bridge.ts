@@ -67,10 +67,11 @@ interface Running {
 
 export async function startBridge(port: number, st2Url: string, dir: string, extra: string[]): Promise<Running> {
   const statsFile = join(dir, 'stats.json');
+  const words = (v: string | undefined) => (v ?? '').split(' ').filter(Boolean);
   // BENCH_BRIDGE_ARGS: more bridge flags for an A/B run (e.g. "--concurrency 32")
-  const more = (process.env.BENCH_BRIDGE_ARGS ?? '').split(' ').filter(Boolean);
+  const more = words(process.env.BENCH_BRIDGE_ARGS);
   const args = [...cli(), '--udp', `127.0.0.1:${port}`, '--spool', join(dir, 'spool'), '--st2-url', st2Url, '--stats-json', statsFile, '--stats-interval', '1s', '--stats-log', '0', ...extra, ...more];
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = words(process.env.BENCH_NODE_ARGS);
   const child = spawn(process.execPath, [...nodeArgs, ...args], { env: { ...process.env, ST2_API_KEY: KEY }, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

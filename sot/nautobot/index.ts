@@ -14,7 +14,7 @@ import { readHistory, recordEntry } from './history.js';
 import { siteViewOf } from './mapping.js';
 import { planChange, unknownSite } from './plan.js';
 import { readSite, readSites, type SiteData } from './query.js';
-import { abort, commit, MemoStore, prepare } from './write.js';
+import { abort, commit, MemoStore, prepare, refuseClaimed } from './write.js';
 
 export { NautobotClient, type NautobotOptions } from './client.js';
 
@@ -61,21 +61,24 @@ export class NautobotSourceOfTruth implements SourceOfTruth {
       if (await this.app.present()) await appChange(this.client, this.app, 'prepare', plan);
       else await prepare(this.client, plan, this.memo.get(plan.txn));
     } catch (e) {
-      if (plan.change.kind === 'add_peer' && !(e instanceof Refusal)) await this.refuseAsPlanned(plan);
+      if (!(e instanceof Refusal)) await this.refuseAsPlanned(plan);
       throw e;
     }
   }
 
   /**
    * After an add's prepare failed (nothing written: one transaction through the App, cleaned up on
-   * the stock path): when the site's records changed since the plan (the address taken by hand or
-   * by another change, the peer recorded with another AS), the plan made again on a fresh read
-   * refuses, and that Refusal, with what to type instead, is the answer; otherwise nothing.
+   * the stock path): when the site's records changed since the plan (a record now pending for
+   * another txn; the address taken by hand or by another change, the peer recorded with another
+   * AS), that is the answer, as a Refusal with what to type instead, from a fresh read: the claim
+   * check, then the plan made again. Otherwise nothing (the caller rethrows the failure).
    */
   private async refuseAsPlanned(plan: Plan): Promise<void> {
     const c = plan.change;
-    const d = await readSite(this.client, c.site, c.kind === 'add_peer' ? [c.as] : [], this.app).catch(() => null);
+    if (c.kind !== 'add_peer') return;
+    const d = await readSite(this.client, c.site, [c.as], this.app).catch(() => null);
     if (!d) return;
+    refuseClaimed(d, c.ip, plan.txn);
     const view = siteViewOf(d);
     // (records of this txn left by a clean-up that failed are not another change's)
     if (view.peers.some((p) => p.txn === plan.txn)) return;

@@ -163,7 +163,7 @@ function claimer(o: { _custom_field_data: Record<string, unknown> | null }): str
 }
 
 /** Refuse when the address or one of its peerings is pending for another txn (before any write). */
-function refuseClaimed(d: SiteData, ip: string, txn: string): void {
+export function refuseClaimed(d: SiteData, ip: string, txn: string): void {
   for (const o of [...[ipObject(d, ip)].filter((x) => x !== null), ...peeringsOf(d, ip)]) {
     const other = claimer(o);
     if (other && other !== txn)
@@ -200,14 +200,10 @@ export async function prepare(client: NautobotClient, plan: Plan, memo: Memo = {
     const routers = c.routers.filter((r) => !on.has(r));
     if (!routers.length) return; // nothing to record
     const note = changeMessage(plan.actor, plan.txn, 'prepare', `add peer ${c.ip} AS${c.as} on ${routers.join(', ')} (pending)`);
-    try {
-      const w = await createPeer(client, d, plan, { ip: c.ip, as: c.as, description: c.description, routers }, false, note);
-      memo.written = { ip: w.ip, peerings: w.peerings, as: c.as };
-    } catch (e) {
-      // the plan's read was stale (e.g. the address taken since): a pending txn holding it is a Refusal
-      if (reused) refuseClaimed(await load(client, plan), c.ip, plan.txn);
-      throw e;
-    }
+    // a failure here (the plan's read stale, the address taken since) is explained by the caller
+    // on a fresh read (index.ts refuseAsPlanned)
+    const w = await createPeer(client, d, plan, { ip: c.ip, as: c.as, description: c.description, routers }, false, note);
+    memo.written = { ip: w.ip, peerings: w.peerings, as: c.as };
     return;
   }
   refuseClaimed(d, c.ip, plan.txn); // another removal's marks stay its own
