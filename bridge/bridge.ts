@@ -14,11 +14,12 @@ import { loadInventory } from '../runtime/inventory.js';
 import type { DeviceEvent, LastChange } from './event.js';
 import { Classifier, DEFAULT_BUDGET_MS } from './parse.js';
 import { addCounters, ingestFrame, zeroCounters, type IngestCounters } from './ingest.js';
-import type { FilterCounters, IngestWorkerControl, IngestWorkerOptions } from './ingest-worker.js';
+import type { IngestWorkerControl, IngestWorkerOptions, ProcessorCounters } from './ingest-worker.js';
 import { criticalScreen } from './screen.js';
-import { senderVerifier, type Senders } from './verify.js';
-import { Damper } from './damping.js';
-import { forwards, loadForwardSet, type ForwardSet } from './forward.js';
+import type { Senders } from './verify.js';
+import type { DampingStats } from './damping.js';
+import { loadForwardSet, type ForwardSet } from './forward.js';
+import { EventPipeline, addPipelineCounters, zeroPipelineCounters, type PipelineCounters, type PipelineOptions } from './pipeline.js';
 import { StormSummarizer, type StormStats } from './storm.js';
 import { Deliverer, type DeliverOptions, type DeliverStats } from './deliver.js';
 import { listen, parseEndpoint, type Listeners, type ListenStats, type Transport } from './listen.js';
@@ -189,15 +190,13 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   });
   let inventory: Senders | null = o.inventory ? indexInventory(o.inventory) : null;
   const relays = new Set(o.trustedRelays ?? []);
-  let verify = inventory ? senderVerifier(inventory, relays) : null;
   if (o.inventory) log('info', `inventory ${o.inventory}: ${inventory!.size} router addresses`);
 
-  const c = { enriched: 0, unverified: 0, impersonations: 0, spooled: 0, notForwarded: 0 };
+  const c = { spooled: 0 };
   /** Classification counters: this thread's (TCP/TLS, or all without the receiver thread) and the UDP receiver thread's (cumulative). */
   const mainIngest = zeroCounters();
-  let udpIngest: IngestCounters & { setAside: number } & Partial<FilterCounters> = { ...zeroCounters(), setAside: 0 };
-  /** The processor thread's forward decisions (FilterCounters, cumulative). */
-  const udp = (k: keyof FilterCounters): number => udpIngest[k] ?? 0;
+  const noDamping: DampingStats = { suppressed: 0, summaries: 0, paired: 0, evicted: 0, keys: 0 };
+  let udpIngest: IngestCounters & ProcessorCounters = { ...zeroCounters(), setAside: 0, pipeline: zeroPipelineCounters(), damping: noDamping };
   const ingestTotals = (): IngestCounters => {
     const t = zeroCounters();
     addCounters(t, mainIngest);
@@ -244,7 +243,16 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const { apiKey, authToken, trigger, concurrency, timeoutMs, retryMinMs, retryMaxMs, insecure } = o;
   const delivery: DeliverySettings = { apiKey, authToken, trigger, concurrency, timeoutMs, retryMinMs, retryMaxMs, insecure };
   const deliverer = new Deliverer(spool, { ...delivery, url: o.webhookUrl, recoveredBelow, log });
-  const damper = o.flapWindowMs === 0 ? null : new Damper({ windowMs: o.flapWindowMs, maxKeys: o.flapMaxKeys });
+  // Verify, damp, decide (bridge/pipeline.ts): this thread's for TCP/TLS (and UDP with
+  // classifyInReceiver false); the processor thread runs its own for UDP datagrams.
+  const pipelineOptions = (): PipelineOptions => ({
+    forward: forwardSet ? { set: forwardSet, minLevel: o.forwardMinLevel ?? 'critical' } : null,
+    damping: o.flapWindowMs === 0 ? null : { windowMs: o.flapWindowMs, maxKeys: o.flapMaxKeys },
+    senders: inventory ? [...inventory] : null,
+    relays: [...relays],
+    dropUnverified: o.dropUnverified ?? false,
+  });
+  const pipeline = new EventPipeline(pipelineOptions());
   let accepting = true;
 
   const emit = (ev: DeviceEvent): void => {
@@ -259,32 +267,35 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     if (r.dropped.length > 0) noteDrops(r.dropped);
   };
 
-  /** After damping: the forward set decides, then storms are summarised. */
+  /** An event the pipeline decided to post: storms are summarised, the rest spooled. */
   const post = (ev: DeviceEvent): void => {
-    if (ev.error !== null && !forwards(ev, forwardSet, o.forwardMinLevel)) {
-      c.notForwarded++;
-      return;
-    }
     if (!storm) return emit(ev);
     for (const e of storm.push(ev)) emit(e);
   };
 
-  /** A classified, neutralised event: who sent it, flap damping, then post. */
-  const onEvent = (ev: DeviceEvent): void => {
-    const who = verify ? verify(ev) : null;
-    if (who === null) ev.verified = null;
-    else if (who === 'verified') c.enriched++;
-    else {
-      c.unverified++;
-      if (who === 'impersonation') c.impersonations++;
-      if (o.dropUnverified) {
-        bridgeDrops[ev.level].unverified = (bridgeDrops[ev.level].unverified ?? 0) + 1;
-        noteDrops([{ level: ev.level, reason: 'unverified' }]);
-        return;
-      }
+  /** Events --drop-unverified dropped, in either thread (counted there; logged here). */
+  const pipelineTotals = (): PipelineCounters => {
+    const t = zeroPipelineCounters();
+    addPipelineCounters(t, pipeline.counters);
+    addPipelineCounters(t, udpIngest.pipeline);
+    return t;
+  };
+  const unverifiedSeen: Record<Level, number> = { info: 0, warning: 0, critical: 0 };
+  const noteUnverifiedDrops = (): void => {
+    const now = pipelineTotals().droppedUnverified;
+    for (const l of LEVELS) {
+      const n = now[l] - unverifiedSeen[l];
+      if (n <= 0) continue;
+      bridgeDrops[l].unverified = now[l];
+      noteDrops(Array.from({ length: n }, () => ({ level: l, reason: 'unverified' })));
+      unverifiedSeen[l] = now[l];
     }
-    if (!damper) return post(ev);
-    for (const e of damper.push(ev)) post(e);
+  };
+
+  /** A classified, neutralised event on this thread: who sent it, flap damping, the forward set, then post. */
+  const onEvent = (ev: DeviceEvent): void => {
+    for (const e of pipeline.push(ev)) post(e);
+    if (o.dropUnverified) noteUnverifiedDrops();
   };
 
   let parseExceptionsSeen = 0;
@@ -305,15 +316,13 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const inReceiver = o.classifyInReceiver ?? true;
   const screen = criticalScreen(classifier.profiles);
   if (inReceiver) log(screen.keepAll ? 'warn' : 'debug', screen.keepAll ? `critical screen: keeps every datagram when the receive queue is full (${screen.why})` : `critical screen: PRI severity <= 2 or one of ${screen.needles.length} tags`);
-  // With a forward set the processor thread counts the events it will not post and nothing here
-  // could change (bridge/ingest-worker.ts): they never cross to this thread.
+  // The processor thread runs the pipeline on every datagram (bridge/ingest-worker.ts): only the
+  // events to post cross to this thread.
   const processorOptions: IngestWorkerOptions = {
     profilesDir: o.profilesDir,
     budgetMs: o.classifyBudgetMs ?? DEFAULT_BUDGET_MS,
     forwardUnknown: o.forwardUnknown ?? false,
-    forward: forwardSet
-      ? { set: forwardSet, minLevel: o.forwardMinLevel ?? 'critical', damping: damper !== null, senders: inventory ? [...inventory] : null, relays: [...relays], dropUnverified: o.dropUnverified ?? false }
-      : null,
+    pipeline: pipelineOptions(),
   };
 
   const listeners = await listen({
@@ -339,7 +348,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
           onItems: (items, counters) => {
             udpIngest = counters as unknown as typeof udpIngest;
             noteParseExceptions();
-            for (const text of items) onEvent(JSON.parse(text) as DeviceEvent);
+            if (o.dropUnverified) noteUnverifiedDrops();
+            for (const text of items) post(JSON.parse(text) as DeviceEvent);
             youngCap?.check();
           },
         }
@@ -360,10 +370,10 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     listeners.resume();
   }, 50);
 
-  const tick = damper || storm ? setInterval(() => {
-    damper?.tick().forEach(post);
+  const tick = setInterval(() => {
+    pipeline.tick().forEach(post);
     storm?.tick().forEach(emit);
-  }, 1000) : null;
+  }, 1000);
   let rate = { at: Date.now(), delivered: 0, perSecond: 0 };
   let lag = 0;
   let lastBeat = Date.now();
@@ -405,6 +415,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     }
     total += ls.udpQueueDrops;
     const ing = ingestTotals();
+    const pt = pipelineTotals();
     const received = { ...ls.messages, total: ls.messages.udp + ls.messages.tcp + ls.messages.tls };
     return {
       time: new Date().toISOString(),
@@ -416,11 +427,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       unknown: ing.unknown,
       unknown_forwarded: ing.unknownForwarded,
       unknown_not_forwarded: ing.unknownSkipped,
-      enriched: c.enriched + udp('enriched'),
-      unverified: c.unverified + udp('unverified'),
-      impersonations: c.impersonations + udp('impersonations'),
+      enriched: pt.enriched,
+      unverified: pt.unverified,
+      impersonations: pt.impersonations,
       set_aside: classifier.stats.setAside + udpIngest.setAside,
-      not_forwarded: c.notForwarded + udp('notForwarded'),
+      not_forwarded: pt.notForwarded,
       storm: storm ? storm.stats() : { absorbed: 0, summaries: 0, active: 0 },
       spooled: c.spooled,
       delivered: ds.delivered,
@@ -428,7 +439,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       retries: ds.retries,
       dropped,
       dropped_total: total,
-      damping: damper ? damper.stats() : { suppressed: 0, summaries: 0, paired: 0, evicted: 0, keys: 0 },
+      damping: sumDamping(pipeline.damping(), udpIngest.damping),
       spool: {
         depth: sp.depth,
         depthByLevel: sp.depthByLevel,
@@ -478,7 +489,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       if (!o.inventory) return;
       try {
         inventory = indexInventory(o.inventory);
-        verify = senderVerifier(inventory, relays);
+        pipeline.setSenders([...inventory]);
         listeners.udpControl({ senders: [...inventory] } satisfies IngestWorkerControl);
         log('info', `inventory ${o.inventory} reloaded: ${inventory.size} router addresses`);
       } catch (err) {
@@ -489,10 +500,10 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       closing ??= (async () => {
         clearInterval(resumer);
         await listeners.close();
-        if (damper) damper.flush().forEach(post);
+        pipeline.flush().forEach(post);
         if (storm) storm.flush().forEach(emit);
         accepting = false;
-        if (tick) clearInterval(tick);
+        clearInterval(tick);
         await deliverer.stop(graceMs);
         await spool.close();
         clearInterval(beat);
@@ -508,6 +519,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       return closing;
     },
   };
+}
+
+function sumDamping(a: DampingStats, b: DampingStats | undefined): DampingStats {
+  if (!b) return a;
+  return { suppressed: a.suppressed + b.suppressed, summaries: a.summaries + b.summaries, paired: a.paired + b.paired, evicted: a.evicted + b.evicted, keys: a.keys + b.keys };
 }
 
 function memory(): { rss_bytes: number; heap_used_bytes: number; heap_total_bytes: number; external_bytes: number } {

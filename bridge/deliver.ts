@@ -14,9 +14,7 @@
  * At-least-once: a redelivery carries the same event id; requests that may be redeliveries
  * (retries, records recovered from disk) carry the header `Netops-Redelivery: 1`.
  */
-import http from 'node:http';
-import https from 'node:https';
-import axios, { type AxiosInstance } from 'axios';
+import { PostError, Poster, type PostAnswer } from './post.js';
 import type { Spool, SpoolRecord } from './spool.js';
 
 /**
@@ -100,8 +98,7 @@ export function redactUrl(url: string): string {
 
 /** Sends spooled records to StackStorm until stopped. */
 export class Deliverer {
-  private readonly http: AxiosInstance;
-  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly http: Poster;
   private readonly concurrency: number;
   private readonly retryMin: number;
   private readonly retryMax: number;
@@ -135,24 +132,10 @@ export class Deliverer {
     this.retryMin = o.retryMinMs ?? 500;
     this.retryMax = Math.max(this.retryMin, o.retryMaxMs ?? 30_000);
     this.prefix = `{"trigger":${JSON.stringify(o.trigger ?? 'netops.device_event')},"payload":`;
-    this.agents = {
-      http: new http.Agent({ keepAlive: true, maxSockets: this.concurrency }),
-      https: new https.Agent({ keepAlive: true, maxSockets: this.concurrency, rejectUnauthorized: !o.insecure }),
-    };
-    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-    if (o.apiKey) headers['St2-Api-Key'] = o.apiKey;
-    else if (o.authToken) headers['X-Auth-Token'] = o.authToken;
-    this.http = axios.create({
-      timeout: o.timeoutMs ?? 10_000,
-      httpAgent: this.agents.http,
-      httpsAgent: this.agents.https,
-      headers,
-      maxRedirects: 0,
-      validateStatus: () => true,
-      transformRequest: [(d: unknown) => d],
-      transformResponse: [(d: unknown) => d],
-      responseType: 'text',
-    });
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (o.apiKey) headers['st2-api-key'] = o.apiKey;
+    else if (o.authToken) headers['x-auth-token'] = o.authToken;
+    this.http = new Poster({ connections: this.concurrency, timeoutMs: o.timeoutMs ?? 10_000, insecure: o.insecure ?? false, headers });
   }
 
   /** Start sending. */
@@ -175,8 +158,7 @@ export class Deliverer {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.loop, new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now()))))]);
     clearTimeout(timer);
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    await this.http.close();
   }
 
   /** Counters. */
@@ -274,20 +256,20 @@ export class Deliverer {
   private async send(rec: SpoolRecord, maybeRedelivery: boolean): Promise<Outcome> {
     const body = `${this.prefix}${rec.json}}`;
     const headers: Record<string, string> = {};
-    if (maybeRedelivery) headers['Netops-Redelivery'] = '1';
+    if (maybeRedelivery) headers['netops-redelivery'] = '1';
     let outcome: Outcome;
     let cause: string;
     try {
-      let res = await this.http.post(this.url, body, { headers });
-      const to = res.status >= 300 && res.status < 400 ? httpsOnSameHost(this.url, res.headers.location) : null;
+      let res: PostAnswer = await this.http.post(this.url, body, headers);
+      const to = res.status >= 300 && res.status < 400 ? httpsOnSameHost(this.url, res.location) : null;
       if (to && this.redirected && to === this.url) {
         // Sent before the redirect was learnt: send it where the others go now.
-        res = await this.http.post(this.url, body, { headers });
+        res = await this.http.post(this.url, body, headers);
       } else if (to && !this.redirected) {
         this.redirected = true;
         this.o.log?.('warn', `StackStorm at ${redactUrl(this.url)} redirects to ${redactUrl(to)} (HTTP ${res.status}); following it once and using https from now on: set the bridge's StackStorm URL to ${redactUrl(to)}`);
         this.url = to;
-        res = await this.http.post(this.url, body, { headers });
+        res = await this.http.post(this.url, body, headers);
       }
       const st = res.status;
       cause = String(st);
@@ -296,16 +278,17 @@ export class Deliverer {
       else outcome = 'retry';
       if (outcome === 'rejected') {
         this.s.rejected[cause] = (this.s.rejected[cause] ?? 0) + 1;
-        this.o.log?.('error', `StackStorm rejected event ${eventId(rec.json)} (${rec.level}) with HTTP ${st}: ${snippet(res.data)}; not retrying`);
+        this.o.log?.('error', `StackStorm rejected event ${eventId(rec.json)} (${rec.level}) with HTTP ${st}: ${snippet(res.text)}; not retrying`);
       } else if (outcome === 'retry') {
-        this.noteFailure(cause, `HTTP ${st}${hint(st, this.url, res.headers.location)}: ${snippet(res.data)}`, res.headers['retry-after']);
+        this.noteFailure(cause, `HTTP ${st}${hint(st, this.url, res.location)}: ${snippet(res.text)}`, res.retryAfter);
       }
     } catch (err) {
-      // Only the code and message: an axios error object carries the request headers (the key).
-      const e = err as { code?: string; message?: string };
-      cause = e.code ?? 'error';
+      // Only the reason and message (never the request, which carries the key).
+      const e = err instanceof PostError ? err : new PostError('error', (err as Error).message);
+      cause = e.reason;
       outcome = 'retry';
-      this.noteFailure(cause, `${cause}${e.message ? ` ${e.message}` : ''}`, undefined);
+      const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(cause) ? ' (TLS: StackStorm\'s certificate is not trusted: give its CA in NODE_EXTRA_CA_CERTS, or --st2-insecure)' : '';
+      this.noteFailure(cause, `${e.message && e.message !== cause ? `${cause} ${e.message}` : cause}${tls}`, undefined);
     }
     if (outcome !== 'retry') {
       this.spool.finish(rec.seq);

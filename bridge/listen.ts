@@ -31,15 +31,26 @@ import { RECEIVER_PRIORITY, nameThread, raiseThreadPriority, threadMemory, type 
  */
 export interface Processor {
   /**
-   * What to hand to the main thread for one datagram (its level picks the lane; size estimates its
-   * memory), or null. The item is text: a batch crosses to the main thread as an array of strings
+   * What to hand to the main thread for one datagram (none, one, or more, e.g. a damping summary
+   * with the event). Each item is text: a batch crosses to the main thread as an array of strings
    * (a structured clone of event objects costs more than the classification).
    */
-  process(frame: Frame, ip: string, receivedAt: number): { level: Level; item: string; size: number } | null;
-  /** Cumulative counters, sent along to the main thread. */
-  counters(): Record<string, number>;
+  process(frame: Frame, ip: string, receivedAt: number): readonly ProcessorItem[];
+  /** Called about once a second: items that are due without a datagram (e.g. damping summaries). */
+  tick?(): readonly ProcessorItem[];
+  /** Called once when the listener closes, before the last items are handed over. */
+  flush?(): readonly ProcessorItem[];
+  /** Cumulative counters (structured-clonable), sent along to the main thread. */
+  counters(): Record<string, unknown>;
   /** A message from the main thread (`Listeners.udpControl`), e.g. a reloaded inventory. */
   control?(m: unknown): void;
+}
+
+/** One item for the main thread: its level picks the lane, its size estimates its memory. */
+export interface ProcessorItem {
+  level: Level;
+  item: string;
+  size: number;
 }
 
 /** Datagrams processed in the receiver thread, handed over by lane. */
@@ -49,7 +60,7 @@ export interface UdpProcessor {
   /** Structured-clonable options for createProcessor. */
   options: unknown;
   /** Items in lane order (critical first, lower lanes keep their share); counters: the processor's, cumulative. May be called with no items. */
-  onItems: (items: string[], counters: Record<string, number>) => void;
+  onItems: (items: string[], counters: Record<string, unknown>) => void;
 }
 
 /** A bind address. */
@@ -505,7 +516,7 @@ export interface WorkerStats {
   rawDropsByReason?: Record<string, number>;
   /** Events the processor thread shed from its lanes, index = lane (info, warning, critical). */
   queueDropsByLevel: number[];
-  counters: Record<string, number>;
+  counters: Record<string, unknown>;
   /** The processor thread's heap. */
   memory?: ThreadMemory;
 }

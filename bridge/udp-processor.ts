@@ -1,7 +1,8 @@
 /**
  * The UDP processor thread (with `ListenOptions.udpProcessor`): takes the receiver thread's raw
- * batches, runs the processor module on each datagram (the bridge's: classify + neutralise), and
- * queues the results in one lane per level. The main thread takes batches of at most 512, at most
+ * batches, runs the processor module on each datagram (the bridge's: classify, verify, damp,
+ * forward set, neutralise: bridge/ingest-worker.ts) and on a one-second tick, and queues the
+ * results in one lane per level. The main thread takes batches of at most 512, at most
  * two in flight, picked by the lane scheduler (critical first, lower lanes keep their share), so
  * a critical event waits behind at most two batches however far behind the main thread is.
  * Room: the lanes hold at most queueBytes (estimated); past it the newest info event is shed for
@@ -11,7 +12,7 @@
 import { parentPort, workerData, isMainThread, type MessagePort } from 'node:worker_threads';
 import { datagramFrame } from './framing.js';
 import { initialLaneState, pickLane, type LaneState } from './lanes.js';
-import type { FromWorker, Processor, ToWorker, UdpBatch, WorkerStats } from './listen.js';
+import type { FromWorker, Processor, ProcessorItem, ToWorker, UdpBatch, WorkerStats } from './listen.js';
 import { nameThread, threadMemory } from './thread.js';
 import { memoryGovernor } from './heap.js';
 
@@ -123,8 +124,9 @@ async function run(d: ProcessorData): Promise<void> {
       frame.truncated = true;
       frame.length = orig;
     }
-    const r = proc.process(frame, ip, at);
-    if (!r) return;
+    for (const r of proc.process(frame, ip, at)) enqueue(r);
+  };
+  const enqueue = (r: ProcessorItem): void => {
     const lane = r.level === 'critical' ? 2 : r.level === 'warning' ? 1 : 0;
     while (queuedBytes + r.size > d.queueBytes && shedBelow(lane));
     if (queuedBytes + r.size > d.queueBytes * (lane === 2 ? 2 : 1)) {
@@ -155,7 +157,10 @@ async function run(d: ProcessorData): Promise<void> {
     ws.rawDrops = eof!;
     if (eofReasons) ws.rawDropsByReason = eofReasons;
     clearInterval(statsTimer);
+    clearInterval(tickTimer);
     governor?.stop();
+    // What the processor still holds (damping windows) goes out with the rest.
+    for (const r of proc.flush?.() ?? []) enqueue(r);
     if (pumpTimer) clearTimeout(pumpTimer);
     // Everything still queued goes to the main thread before it hears 'closed'.
     while (queued > 0) sendBatch();
@@ -189,6 +194,14 @@ async function run(d: ProcessorData): Promise<void> {
       setImmediate(work);
     } else if (eof !== null) finish();
   };
+  // Items due without a datagram (damping summaries), once a second.
+  const tickTimer = setInterval(() => {
+    try {
+      for (const r of proc.tick?.() ?? []) enqueue(r);
+    } catch (err) {
+      log('error', `udp processor: tick failed: ${(err as Error).message}`);
+    }
+  }, 1000);
   // Counters reach the main thread even when nothing is handed over (e.g. only unknown messages).
   const statsTimer = setInterval(() => {
     memory = threadMemory();

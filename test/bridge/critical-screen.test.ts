@@ -56,7 +56,7 @@ describe('bridge: the critical screen (raw queue full, nothing critical dropped)
     const gate = new SharedArrayBuffer(8);
     const flag = new Int32Array(gate);
     const items: DeviceEvent[] = [];
-    const options: GatedOptions = { gate, inner: { budgetMs: 20, forwardUnknown: true } };
+    const options: GatedOptions = { gate, inner: { budgetMs: 20, forwardUnknown: true, pipeline: { forward: null, damping: null, senders: null, relays: [], dropUnverified: false } } };
     const ls = await listen({
       udp: [{ host: '127.0.0.1', port: 0 }],
       udpQueueBytes: 256 * 1024, // raw bound 64 KiB: the flood (~1 MB) overflows it many times over

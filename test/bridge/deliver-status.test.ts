@@ -83,6 +83,20 @@ describe('bridge/deliver: odd StackStorm answers lose nothing', function () {
     expect(d!.stats().rejected).to.deep.equal({});
   });
 
+  it('an https StackStorm whose certificate is not trusted keeps the backlog and says why (without --insecure)', async () => {
+    const ssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { encoding: 'utf8' });
+    if (ssl.status !== 0) throw new Error(`openssl failed: ${ssl.stderr}`);
+    const secure = await server(() => ({ status: 202 }), { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) });
+    closers.push(secure.close);
+    for (let i = 0; i < 3; i++) spool.append(testEvent(i));
+    start(`https://127.0.0.1:${secure.port}/api/v1/webhooks/st2`);
+    await until(() => Object.values(d!.stats().retries).reduce((a, b) => a + b, 0) >= 3, 5000, 'three refused attempts');
+    expect(Object.keys(d!.stats().retries)).to.deep.equal(['DEPTH_ZERO_SELF_SIGNED_CERT']);
+    expect(secure.ids).to.deep.equal([]);
+    expect(spool.stats().depth).to.equal(3);
+    expect(logs.some((l) => /not accepting events \(DEPTH_ZERO_SELF_SIGNED_CERT .*self.signed.*NODE_EXTRA_CA_CERTS, or --st2-insecure/i.test(l)), logs.join('\n')).to.equal(true);
+  });
+
   for (const [status, re] of [
     [301, /redirect to http:\/\/elsewhere\.invalid\/.*set --st2-url/],
     [404, /HTTP 404 \(no webhook at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/webhooks\/st2: check --st2-url/],

@@ -22,6 +22,8 @@ export function createProcessor(o: GatedOptions, log: (level: 'info' | 'warn' | 
       Atomics.wait(flag, 0, 0);
       return p.process(frame, ip, at);
     },
+    tick: () => p.tick?.() ?? [],
+    flush: () => p.flush?.() ?? [],
     counters: () => p.counters(),
   };
 }
