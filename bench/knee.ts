@@ -23,6 +23,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { printFigures, type Figure } from './figure.js';
 import { cpuNote, freeUdpPort, lostEvents, peakRss, startBridge, threadCpu } from './bridge.js';
 import { Classifier } from '../bridge/parse.js';
+import { nameThread } from '../bridge/thread.js';
 import type { DeviceEvent } from '../bridge/event.js';
 import { corpusFixtures } from '../test/syslog/fixtures.js';
 import { startSt2Webhook } from '../test/support/st2-webhook.js';
@@ -101,6 +102,7 @@ interface SenderData {
 
 /** The sender thread: `rate` corpus lines a second and one critical a second; posts {done, sent, criticals}. */
 async function sender(d: SenderData): Promise<void> {
+  nameThread('knee-sender');
   const sock = dgram.createSocket('udp4');
   sock.connect(d.port, '127.0.0.1');
   await new Promise<void>((r) => sock.once('connect', () => r()));
@@ -154,8 +156,10 @@ async function step(rate: number, seconds: number, lines: Tagged[]): Promise<Ste
   const load0 = loadavg()[0]!;
   try {
     const cpu0 = threadCpu(b.child.pid!);
+    const own0 = threadCpu(process.pid);
     const res = await sendKneeLoad(port, rate, seconds, lines);
     const cpu1 = threadCpu(b.child.pid!);
+    const own1 = threadCpu(process.pid);
     const expected = res.sent + res.criticals;
     const deadline = Date.now() + 30_000;
     while ((b.stats()?.received.total ?? 0) < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -178,13 +182,25 @@ async function step(rate: number, seconds: number, lines: Tagged[]): Promise<Ste
       critLost > 0 ? `${critLost} criticals not at the webhook` : '',
     ].filter(Boolean).join('; ');
     const ok = lost === 0 && critLost === 0;
-    const note = `sent ${expected} (${res.criticals} critical), received ${received}; kernel ${kernel}, queue ${queue}, spool/bridge ${bridgeDrops}; criticals at webhook ${criticals.size}/${res.criticals}; storm ${JSON.stringify(s.storm)}, spool depth by level ${JSON.stringify(s.spool?.depthByLevel)}, delivered ${s.delivered}, not forwarded ${s.not_forwarded}; rss peak ${round(peak)} MB; load ${round(load0, 2)}→${round(loadavg()[0]!, 2)}; ${cpuNote(cpu0, cpu1, seconds)}`;
+    const note = `sent ${expected} (${res.criticals} critical), received ${received}; kernel ${kernel}, queue ${queue}, spool/bridge ${bridgeDrops}; criticals at webhook ${criticals.size}/${res.criticals}; storm ${JSON.stringify(s.storm)}, spool depth by level ${JSON.stringify(s.spool?.depthByLevel)}, delivered ${s.delivered}, not forwarded ${s.not_forwarded}; rss peak ${round(peak)} MB; load ${round(load0, 2)}→${round(loadavg()[0]!, 2)}; bridge ${cpuNote(cpu0, cpu1, seconds)}; this bench (sender thread, webhook double on main) ${benchCpu(own0, own1)}`;
     return { rate, ok, lost, why: why || 'nothing lost', note };
   } finally {
     if (b.child.exitCode === null) await b.stop();
     await st2.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** This process' CPU between two samples: the sender thread, the rest (the webhook double, on the main thread, and V8's helpers). */
+function benchCpu(before: Map<string, number>, after: Map<string, number>): string {
+  let sender = 0;
+  let rest = 0;
+  for (const [k, v] of after) {
+    const d = v - (before.get(k) ?? 0);
+    if (k.startsWith('knee-sender#')) sender += d;
+    else rest += d;
+  }
+  return `knee-sender ${round(sender)} s, the rest ${round(rest)} s`;
 }
 
 /** Runs this bench's sender thread against 127.0.0.1:`port` (another bench's target: bench/knee-napalm-logs.ts); resolves when it is done. */

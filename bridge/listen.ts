@@ -23,7 +23,7 @@ import { MessageChannel, Worker, isMainThread, parentPort, workerData, type Mess
 import { DEFAULT_MAX_FRAME, FrameDecoder, datagramFrame, type Frame } from './framing.js';
 import { LEVELS, type Level } from './spool/levels.js';
 import { compileScreen, priSeverity, type ScreenSpec } from './screen.js';
-import { RECEIVER_PRIORITY, nameThread, raiseThreadPriority, threadMemory, type ThreadMemory } from './thread.js';
+import { PROCESSOR_PRIORITY, RECEIVER_PRIORITY, nameThread, raiseThreadPriority, threadMemory, type ThreadMemory } from './thread.js';
 
 /**
  * Work done on each UDP datagram in the receiver thread (`ListenOptions.udpProcessor`): a module
@@ -635,6 +635,7 @@ async function startUdpWorker(
     worker.on('exit', died('receiver'));
     proc?.on('message', (m: FromWorker) => {
       if (m.type === 'ready') {
+        if (m.priority !== undefined) log?.('debug', `udp processor thread: nice ${m.priority}${m.priority > PROCESSOR_PRIORITY ? ` (asked ${PROCESSOR_PRIORITY}: not permitted, CAP_SYS_NICE needed)` : ''}`);
         procReady = true;
         maybeReady();
       } else if (m.type === 'error') reject(new Error(m.message));
@@ -686,6 +687,11 @@ async function startUdpWorker(
 }
 
 export { priSeverity };
+
+/** How long the receiver thread sleeps after a loop turn that drained its sockets (bridge: wake-up coalescing). */
+export const NAP_MS = 1;
+/** Datagrams libuv reads from one socket per loop turn (uv__udp_recvmsg's limit). */
+const UV_UDP_READS_PER_TURN = 32;
 
 /** The receiver thread: bind, drain the sockets into batches, post them, respect the queue bound. */
 function runUdpWorker(d: UdpWorkerData): void {
@@ -739,7 +745,26 @@ function runUdpWorker(d: UdpWorkerData): void {
     flushOne(normal, false);
   };
 
+  // Wake-up coalescing: once a loop turn has drained the sockets (fewer datagrams than libuv reads
+  // per turn), the thread sleeps NAP_MS before it looks again, so a steady stream is read in
+  // bursts instead of one wake-up every few datagrams (NAP_MS of latency at most; the kernel's
+  // buffer holds the datagrams meanwhile).
+  const napOn = new Int32Array(new SharedArrayBuffer(4));
+  let sinceNap = 0;
+  let napping = false;
+  const nap = (): void => {
+    napping = false;
+    const n = sinceNap;
+    sinceNap = 0;
+    if (n < UV_UDP_READS_PER_TURN) Atomics.wait(napOn, 0, 0, NAP_MS);
+  };
+
   const onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    sinceNap++;
+    if (!napping) {
+      napping = true;
+      setImmediate(nap);
+    }
     const len = Math.min(msg.length, d.maxFrame);
     const isUrgent = d.out !== undefined && priSeverity(msg) <= 4;
     const used = outstanding + normal.used + urgent.used + len;

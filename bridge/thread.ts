@@ -14,6 +14,9 @@ import v8 from 'node:v8';
  */
 export const RECEIVER_PRIORITY = osConstants.priority.PRIORITY_ABOVE_NORMAL;
 
+/** Nice value the UDP processor thread asks for: the same as the receiver (bridge/udp-processor.ts says why). */
+export const PROCESSOR_PRIORITY = RECEIVER_PRIORITY;
+
 /** Raise the calling thread's priority if allowed; the priority it has. */
 export function raiseThreadPriority(to: number): number {
   try {

@@ -13,7 +13,7 @@ import { parentPort, workerData, isMainThread, type MessagePort } from 'node:wor
 import { datagramFrame } from './framing.js';
 import { initialLaneState, pickLane, type LaneState } from './lanes.js';
 import type { FromWorker, Processor, ProcessorItem, ToWorker, UdpBatch, WorkerStats } from './listen.js';
-import { nameThread, threadMemory } from './thread.js';
+import { PROCESSOR_PRIORITY, nameThread, raiseThreadPriority, threadMemory } from './thread.js';
 import { memoryGovernor } from './heap.js';
 
 interface ProcessorData {
@@ -60,6 +60,11 @@ class Lane {
 
 async function run(d: ProcessorData): Promise<void> {
   nameThread('udp-processor');
+  // A processor that falls behind sheds datagrams (bridge/screen.ts); a main thread that falls
+  // behind only delivers later (the spool keeps everything): on oversubscribed cores this thread
+  // runs ahead of the main thread, like the receiver (only with CAP_SYS_NICE; else as it is).
+  // Measured: the knee's 45,000 msg/s step shed 77,551 datagrams at the process' priority, none above it.
+  const priority = raiseThreadPriority(PROCESSOR_PRIORITY);
   // its own heap, its own governor (bridge/heap.ts): classification leaves garbage in the old generation too
   const governor = memoryGovernor();
   const main = parentPort!;
@@ -234,7 +239,7 @@ async function run(d: ProcessorData): Promise<void> {
     queuedBytes -= m.bytes;
     pump();
   });
-  main.postMessage({ type: 'ready', bound: [] } satisfies FromWorker);
+  main.postMessage({ type: 'ready', bound: [], priority } satisfies FromWorker);
 }
 
 if (!isMainThread && (workerData as Partial<ProcessorData> | null)?.netopsUdpProcessor) void run(workerData as ProcessorData);
