@@ -182,7 +182,7 @@ async function step(rate: number, seconds: number, lines: Tagged[]): Promise<Ste
       critLost > 0 ? `${critLost} criticals not at the webhook` : '',
     ].filter(Boolean).join('; ');
     const ok = lost === 0 && critLost === 0;
-    const note = `sent ${expected} (${res.criticals} critical), received ${received}; kernel ${kernel}, queue ${queue}, spool/bridge ${bridgeDrops}; criticals at webhook ${criticals.size}/${res.criticals}; storm ${JSON.stringify(s.storm)}, spool depth by level ${JSON.stringify(s.spool?.depthByLevel)}, delivered ${s.delivered}, not forwarded ${s.not_forwarded}; rss peak ${round(peak)} MB; load ${round(load0, 2)}→${round(loadavg()[0]!, 2)}; bridge ${cpuNote(cpu0, cpu1, seconds)}; this bench (sender thread, webhook double on main) ${benchCpu(own0, own1)}`;
+    const note = `sent ${expected} (${res.criticals} critical), received ${received}; kernel ${kernel}, queue ${queue}, spool/bridge ${bridgeDrops}; criticals at webhook ${criticals.size}/${res.criticals}; storm ${JSON.stringify(s.storm)}, spool depth by level ${JSON.stringify(s.spool?.depthByLevel)}, delivered ${s.delivered}, not forwarded ${s.not_forwarded}; udp spill ${s.udp_spill ? `${(s.udp_spill as { spilled: number }).spilled} spilled, ${(s.udp_spill as { replayed: number }).replayed} replayed` : 'off'}; rss peak ${round(peak)} MB; load ${round(load0, 2)}→${round(loadavg()[0]!, 2)}; bridge ${cpuNote(cpu0, cpu1, seconds)}; this bench (sender thread, webhook double on main) ${benchCpu(own0, own1)}`;
     return { rate, ok, lost, why: why || 'nothing lost', note };
   } finally {
     if (b.child.exitCode === null) await b.stop();

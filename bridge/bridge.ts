@@ -9,7 +9,7 @@
  * reported from /proc/net/udp (Linux) as `udp_kernel_drops`.
  */
 import { promises as fsp } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadInventory } from '../runtime/inventory.js';
 import type { DeviceEvent, LastChange } from './event.js';
 import { Classifier, DEFAULT_BUDGET_MS } from './parse.js';
@@ -81,6 +81,8 @@ export interface BridgeOptions extends DeliverySettings {
   /** Close TCP/TLS connections idle this long (default 5 min; 0: never). */
   idleTimeoutMs?: number;
   recvBufferSize?: number;
+  /** Disk room for UDP datagrams that may be critical when the processor is far behind (`<spoolDir>/udp-spill`; default 1 GiB; 0: none, they are dropped and counted past the hard bound). */
+  udpSpillBytes?: number;
   /** Write the stats document here every statsIntervalMs (atomically). */
   statsJson?: string | null;
   statsIntervalMs?: number;
@@ -140,6 +142,8 @@ export interface BridgeStats {
   /** Datagrams dropped raw, before classification (receive queue full), by reason: not_critical (the critical screen said it cannot be critical), warning_hard_full, critical_hard_full, full. */
   udp_raw_drops_by_reason: Record<string, number>;
   udp_recv_buffer: number[];
+  /** The UDP receiver's disk spill: datagrams that may be critical, kept past the raw queue's hard bound (null: none). */
+  udp_spill: ListenStats['udpSpill'];
   /** Event-loop lag seen by the stats timer (ms). */
   loop_lag_ms: number;
   /** Full GCs the memory governor ran (heap above gcAboveBytes). */
@@ -168,6 +172,9 @@ function indexInventory(path: string): Senders {
   for (const h of loadInventory(path).hosts.values()) senders.set(h.address, { router: h.name, site: h.site });
   return senders;
 }
+
+/** Default disk room of the UDP spill (bridge/udp-spill.ts). */
+export const UDP_SPILL_BYTES = 1024 ** 3;
 
 /** Spool fill (Spool.fill) at which TCP/TLS connections are paused, and below which they resume. */
 export const PAUSE_AT = 0.5;
@@ -355,6 +362,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
         }
       : undefined,
     criticalScreen: screen,
+    udpSpill: (o.udpSpillBytes ?? UDP_SPILL_BYTES) > 0 ? { dir: join(o.spoolDir, 'udp-spill'), maxBytes: o.udpSpillBytes ?? UDP_SPILL_BYTES } : null,
     onFatal: o.onFatal,
     log,
   }).catch(async (err: Error) => {
@@ -474,6 +482,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       udp_queue_drops_by_level: ls.udpQueueDropsByLevel,
       udp_raw_drops_by_reason: ls.udpRawDropsByReason,
       udp_recv_buffer: ls.udpRecvBuffer,
+      udp_spill: ls.udpSpill,
       loop_lag_ms: lag,
       gc_forced: governor?.forced() ?? 0,
       ...memory(),

@@ -23,6 +23,7 @@ import { MessageChannel, Worker, isMainThread, parentPort, workerData, type Mess
 import { DEFAULT_MAX_FRAME, FrameDecoder, datagramFrame, type Frame } from './framing.js';
 import { LEVELS, type Level } from './spool/levels.js';
 import { compileScreen, priSeverity, type ScreenSpec } from './screen.js';
+import { UdpSpill, type SpillStats } from './udp-spill.js';
 import { PROCESSOR_PRIORITY, RECEIVER_PRIORITY, nameThread, raiseThreadPriority, threadMemory, type ThreadMemory } from './thread.js';
 
 /**
@@ -116,6 +117,11 @@ export interface ListenOptions {
    * receiver keeps the datagrams it says may be critical (up to twice the raw bound) and sheds only the others, counted by reason. Without it: PRI ≤ 4 only.
    */
   criticalScreen?: ScreenSpec;
+  /**
+   * With a udpProcessor and a criticalScreen: a directory where datagrams that may be critical are
+   * spilled past twice the raw bound, instead of dropped (bridge/udp-spill.ts), up to maxBytes on disk.
+   */
+  udpSpill?: { dir: string; maxBytes: number } | null;
   /** A listener died and cannot go on (the UDP worker thread exited): the service should stop and be restarted. */
   onFatal?: (err: Error) => void;
   log?: (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => void;
@@ -156,6 +162,8 @@ export interface ListenStats {
    * `full` (no screen).
    */
   udpRawDropsByReason: Record<string, number>;
+  /** The receiver's disk spill (last reported; null without one). */
+  udpSpill: SpillStats | null;
   /** SO_RCVBUF the kernel granted per UDP socket (bytes, as getsockopt reports). */
   udpRecvBuffer: number[];
   /** Heaps of the UDP threads (last reported; absent before their first report). */
@@ -233,6 +241,7 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
     udpQueueDropsByLevel: { info: 0, warning: 0, critical: 0 },
     udpRawDropsByReason: {},
     udpRecvBuffer: [],
+    udpSpill: null,
     threadMemory: {},
   };
   const closers: Array<() => Promise<void>> = [];
@@ -362,7 +371,7 @@ export async function listen(o: ListenOptions): Promise<Listeners> {
       };
       let udpBytesSeen = 0;
       let udpOversizeSeen = 0;
-      const w = await startUdpWorker(o.udp!, recvBufferSize, maxFrame, o.udpQueueBytes ?? 64 * 1024 * 1024, o.udpProcessor ?? null, o.criticalScreen ?? null, onWorkerStats, (m) => (st.threadMemory.receiver = m), (batch) => {
+      const w = await startUdpWorker(o.udp!, recvBufferSize, maxFrame, o.udpQueueBytes ?? 64 * 1024 * 1024, o.udpProcessor ?? null, o.criticalScreen ?? null, o.udpSpill ?? null, onWorkerStats, (m) => (st.threadMemory.receiver = m), (sp) => (st.udpSpill = sp), (batch) => {
         const data = Buffer.from(batch.data);
         let off = 0;
         for (let i = 0; i < batch.n; i++) {
@@ -534,8 +543,8 @@ export type FromWorker =
   | { type: 'log'; level: 'info' | 'warn' | 'error' | 'debug'; msg: string }
   | { type: 'socket-error'; message: string }
   /** The receiver thread's heap, every second. */
-  | { type: 'memory'; memory: ThreadMemory }
-  | { type: 'closed'; queueDrops: number; stats?: WorkerStats };
+  | { type: 'memory'; memory: ThreadMemory; spill?: SpillStats }
+  | { type: 'closed'; queueDrops: number; stats?: WorkerStats; spill?: SpillStats };
 
 interface UdpWorkerData {
   netopsUdpWorker: true;
@@ -546,6 +555,8 @@ interface UdpWorkerData {
   /** Where batches go (the processor thread's port); the main thread when absent. */
   out?: MessagePort;
   screen: ScreenSpec | null;
+  /** Disk spill for datagrams that may be critical past the hard bound (bridge/udp-spill.ts). */
+  spill: { dir: string; maxBytes: number } | null;
 }
 
 /**
@@ -560,8 +571,10 @@ async function startUdpWorker(
   queueBytes: number,
   processor: UdpProcessor | null,
   screen: ScreenSpec | null,
+  spill: { dir: string; maxBytes: number } | null,
   onStats: (s: WorkerStats) => void,
   onMemory: (m: ThreadMemory) => void,
+  onSpill: (s: SpillStats) => void,
   onBatch: (b: UdpBatch) => void,
   log: ListenOptions['log'],
   onFatal: ListenOptions['onFatal'],
@@ -570,7 +583,7 @@ async function startUdpWorker(
   const channel = processor ? new MessageChannel() : null;
   // With a processor the bound is shared: a quarter for raw datagrams (each costs about three
   // times its size once classified), half for the processor's lanes, which keeps RSS under 200 MB.
-  const data: UdpWorkerData = { netopsUdpWorker: true, endpoints, recvBufferSize, maxFrame, queueBytes: processor ? queueBytes / 4 : queueBytes, out: channel?.port1, screen: processor ? screen : null };
+  const data: UdpWorkerData = { netopsUdpWorker: true, endpoints, recvBufferSize, maxFrame, queueBytes: processor ? queueBytes / 4 : queueBytes, out: channel?.port1, screen: processor ? screen : null, spill: processor && screen ? spill : null };
   // The receiver only batches datagrams: a small heap is plenty. Young generations: see the constants.
   const worker = new Worker(new URL(import.meta.url), { workerData: data, transferList: channel ? [channel.port1] : [], resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: RECEIVER_YOUNG_MB } });
   const proc = processor
@@ -623,8 +636,12 @@ async function startUdpWorker(
         onSocketError(m.message);
       } else if (m.type === 'memory') {
         onMemory(m.memory);
+        if (m.spill) onSpill(m.spill);
+      } else if (m.type === 'log') {
+        log?.(m.level, m.msg);
       } else if (m.type === 'closed') {
         rawDrops = m.queueDrops;
+        if (m.spill) onSpill(m.spill);
         closedOne(worker);
       }
     });
@@ -710,6 +727,44 @@ function runUdpWorker(d: UdpWorkerData): void {
     dropsByReason[reason] = (dropsByReason[reason] ?? 0) + 1;
   };
   const mayBeCritical = d.screen ? compileScreen(d.screen) : null;
+  let spill: UdpSpill | null = null;
+  let spillBroken = false;
+  if (d.spill) {
+    try {
+      spill = new UdpSpill(d.spill.dir, d.spill.maxBytes);
+      if (spill.stats.recovered > 0) control.postMessage({ type: 'log', level: 'warn', msg: `udp spill ${d.spill.dir}: replaying ${spill.stats.recovered} datagrams a previous run spilled` } satisfies FromWorker);
+    } catch (err) {
+      control.postMessage({ type: 'log', level: 'error', msg: `udp spill ${d.spill.dir} unusable (${(err as Error).message}): datagrams that may be critical are dropped past the hard bound` } satisfies FromWorker);
+    }
+  }
+  /** Past the hard bound, a datagram that may be critical: to the spill, else dropped and counted. */
+  const spillOrDrop = (msg: Buffer, len: number, rinfo: dgram.RemoteInfo): void => {
+    if (spill && !spillBroken) {
+      try {
+        if (spill.add(msg.subarray(0, len), msg.length, normalizeIp(rinfo.address), Date.now())) return;
+      } catch (err) {
+        spillBroken = true;
+        control.postMessage({ type: 'log', level: 'error', msg: `udp spill: cannot write (${(err as Error).message}): datagrams that may be critical are dropped past the hard bound from now on` } satisfies FromWorker);
+      }
+    }
+    drop('critical_hard_full');
+  };
+  /** Spilled datagrams go to the processor, oldest first, while the raw queue is under half its bound. */
+  const replay = (): void => {
+    while (spill && spill.waiting && outstanding + normal.used + urgent.used < d.queueBytes / 2) {
+      let b;
+      try {
+        b = spill.take();
+      } catch (err) {
+        control.postMessage({ type: 'log', level: 'error', msg: `udp spill: cannot read back (${(err as Error).message})` } satisfies FromWorker);
+        return;
+      }
+      if (!b || b.lens.length === 0) continue;
+      outstanding += b.data.byteLength;
+      const msg: FromWorker = { type: 'batch', n: b.lens.length, data: b.data, lens: Uint32Array.from(b.lens), orig: Uint32Array.from(b.orig), ips: b.ips, times: Float64Array.from(b.times), queueDrops, dropsByReason: { ...dropsByReason }, urgent: false };
+      port.postMessage(msg, [b.data]);
+    }
+  };
   /** Datagrams gathered for one batch. */
   interface Pending {
     buf: Uint8Array;
@@ -775,7 +830,7 @@ function runUdpWorker(d: UdpWorkerData): void {
       // the rest. Without: keep PRI warning or worse up to twice the bound.
       if (mayBeCritical) {
         if (mayBeCritical(msg)) {
-          if (used > d.queueBytes * 2) return drop('critical_hard_full');
+          if (used > d.queueBytes * 2) return spillOrDrop(msg, len, rinfo);
         } else if (!isUrgent) return drop('not_critical');
         else if (used > d.queueBytes * 2) return drop('warning_hard_full');
       } else if (!isUrgent || used > d.queueBytes * 2) return drop('full');
@@ -797,10 +852,15 @@ function runUdpWorker(d: UdpWorkerData): void {
   };
 
   const onAck = (m: ToWorker): void => {
-    if (m.type === 'ack') outstanding -= m.bytes;
+    if (m.type !== 'ack') return;
+    outstanding -= m.bytes;
+    if (spill?.waiting) replay();
   };
   if (d.out) d.out.on('message', onAck);
-  const memoryTimer = setInterval(() => control.postMessage({ type: 'memory', memory: threadMemory() } satisfies FromWorker), 1000);
+  const memoryTimer = setInterval(() => {
+    if (spill?.waiting) replay();
+    control.postMessage({ type: 'memory', memory: threadMemory(), spill: spill ? { ...spill.stats } : undefined } satisfies FromWorker);
+  }, 1000);
   memoryTimer.unref();
   control.on('message', (m: ToWorker) => {
     if (m.type === 'ack') onAck(m);
@@ -809,8 +869,14 @@ function runUdpWorker(d: UdpWorkerData): void {
       let open = sockets.length;
       const done = () => {
         flush();
+        // what is still spilled stays on disk for the next start (replayed first)
+        try {
+          spill?.flush();
+        } catch (err) {
+          control.postMessage({ type: 'log', level: 'error', msg: `udp spill: ${spill!.stats.bytes} bytes not written at close (${(err as Error).message})` } satisfies FromWorker);
+        }
         if (d.out) d.out.postMessage({ type: 'eof', queueDrops, dropsByReason: { ...dropsByReason } } satisfies FromWorker);
-        control.postMessage({ type: 'closed', queueDrops } satisfies FromWorker);
+        control.postMessage({ type: 'closed', queueDrops, spill: spill ? { ...spill.stats } : undefined } satisfies FromWorker);
         d.out?.close();
       };
       if (open === 0) done();

@@ -12,10 +12,13 @@ import v8 from 'node:v8';
  * process is screened (bridge/screen.ts): so when the cores are oversubscribed the receiver should
  * be the last thread to starve. Without the privilege (CAP_SYS_NICE) it stays at the process'.
  */
-export const RECEIVER_PRIORITY = osConstants.priority.PRIORITY_ABOVE_NORMAL;
+export const RECEIVER_PRIORITY = osConstants.priority.PRIORITY_HIGH;
 
-/** Nice value the UDP processor thread asks for: the same as the receiver (bridge/udp-processor.ts says why). */
-export const PROCESSOR_PRIORITY = RECEIVER_PRIORITY;
+/**
+ * Nice value the UDP processor thread asks for (bridge/udp-processor.ts says why): above the
+ * main thread's, below the receiver's, so that the receiver, whose losses are unseen, still wins.
+ */
+export const PROCESSOR_PRIORITY = osConstants.priority.PRIORITY_ABOVE_NORMAL;
 
 /** Raise the calling thread's priority if allowed; the priority it has. */
 export function raiseThreadPriority(to: number): number {

@@ -155,6 +155,8 @@ async function run(d: ProcessorData): Promise<void> {
   let at = 0;
   let offset = 0;
   let working = false;
+  /** Work stopped because the lanes were full; an ack from the main thread resumes it. */
+  let stalled = false;
   let eof: number | null = null;
   let eofReasons: Record<string, number> | null = null;
   const SLICE = 256;
@@ -174,8 +176,11 @@ async function run(d: ProcessorData): Promise<void> {
   };
   const work = (): void => {
     working = false;
+    // Lanes full (the main thread behind): the rest waits raw, where the receiver's screen and
+    // spill decide what overflows, instead of being classified only to be shed from the lanes.
+    const full = (): boolean => queuedBytes >= d.queueBytes;
     let n = 0;
-    while (n < SLICE) {
+    while (n < SLICE && !full()) {
       // never switch queues in the middle of a batch
       if (at === 0) current = urgentBacklog.length > 0 ? urgentBacklog : backlog;
       const b = current[0];
@@ -183,7 +188,7 @@ async function run(d: ProcessorData): Promise<void> {
       ws.rawDrops = b.queueDrops;
       if (b.dropsByReason) ws.rawDropsByReason = b.dropsByReason;
       const data = Buffer.from(b.data);
-      for (; at < b.n && n < SLICE; at++, n++) {
+      for (; at < b.n && n < SLICE && !full(); at++, n++) {
         const len = b.lens[at]!;
         onDatagram(data.subarray(offset, offset + len), b.orig[at]!, b.ips[at]!, b.times[at]!);
         offset += len;
@@ -194,10 +199,13 @@ async function run(d: ProcessorData): Promise<void> {
       offset = 0;
       d.in.postMessage({ type: 'ack', bytes: b.data.byteLength } satisfies ToWorker);
     }
-    if (backlog.length > 0 || urgentBacklog.length > 0) {
+    if (backlog.length === 0 && urgentBacklog.length === 0) {
+      if (eof !== null) finish();
+    } else if (full()) stalled = true;
+    else {
       working = true;
       setImmediate(work);
-    } else if (eof !== null) finish();
+    }
   };
   // Items due without a datagram (damping summaries), once a second.
   const tickTimer = setInterval(() => {
@@ -238,6 +246,11 @@ async function run(d: ProcessorData): Promise<void> {
     inFlight--;
     queuedBytes -= m.bytes;
     pump();
+    if (stalled && queuedBytes < d.queueBytes) {
+      stalled = false;
+      working = true;
+      setImmediate(work);
+    }
   });
   main.postMessage({ type: 'ready', bound: [], priority } satisfies FromWorker);
 }

@@ -34,6 +34,8 @@ listen (without --udp/--tcp/--tls: UDP and TCP on 0.0.0.0:5514, plus TLS on 0.0.
                           An octet count no message can have (over 16x --max-frame, at least 1MiB)
                           closes the connection; refusals, idle closes and framing errors are counted
   --udp-rcvbuf SIZE       UDP SO_RCVBUF to ask for (default 8MiB; Linux caps it at net.core.rmem_max)
+  --udp-spill SIZE        disk room under --spool for UDP datagrams that may be critical while
+                          classification is far behind (default 1GiB; 0: drop and count them)
 
 events
   --inventory FILE        Ansible inventory: its address → router mapping decides who sent an event
@@ -92,7 +94,7 @@ counters
 const BOOLEANS = ['forward-unknown', 'drop-unverified', 'st2-insecure', 'spool-no-fsync', 'help', 'h'];
 const REPEATABLE = ['udp', 'tcp', 'tls', 'trusted-relay'];
 const VALUED = [
-  ...REPEATABLE, 'tls-cert', 'tls-key', 'max-frame', 'max-connections', 'max-per-source', 'idle-timeout', 'udp-rcvbuf', 'inventory', 'flap-window', 'forward-set', 'forward-level', 'storm-threshold', 'storm-window', 'correlate-window',
+  ...REPEATABLE, 'tls-cert', 'tls-key', 'max-frame', 'max-connections', 'max-per-source', 'idle-timeout', 'udp-rcvbuf', 'udp-spill', 'inventory', 'flap-window', 'forward-set', 'forward-level', 'storm-threshold', 'storm-window', 'correlate-window',
   'st2-url', 'api-key-file', 'trigger', 'concurrency', 'timeout', 'retry-min', 'retry-max',
   'spool', 'spool-max-bytes', 'spool-max-events', 'spool-hard-bytes', 'spool-hard-events', 'spool-mem',
   'stats-json', 'stats-interval', 'stats-log', 'log-level', 'gc-above', 'profiles', 'classify-budget', 'trusted-relay',
@@ -237,6 +239,7 @@ export function resolveBridgeOptions(argv: string[], env: NodeJS.ProcessEnv, log
     maxPerSource: int('max-per-source'),
     idleTimeoutMs: dur('idle-timeout'),
     recvBufferSize: size('udp-rcvbuf'),
+    udpSpillBytes: size('udp-spill'),
     statsJson: one('stats-json') ? resolve(one('stats-json')!) : null,
     statsIntervalMs: dur('stats-interval'),
     statsLogMs: dur('stats-log') ?? 60_000,

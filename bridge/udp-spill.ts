@@ -1,0 +1,171 @@
+/**
+ * Disk spill for the UDP receiver thread: when its raw queue is past the hard bound (the
+ * processor thread far behind), datagrams that may be critical (bridge/screen.ts) are written
+ * here instead of being dropped, and handed to the processor, oldest file first, once the queue
+ * has room again. A file is written whole (temporary name, then renamed), so a crash never
+ * leaves half a file to replay; files left by a previous run are replayed first (their receipt
+ * times are kept, so the event ids are the ones they would have had). Bounded by `maxBytes` on
+ * disk; past it the receiver drops and counts as before (`critical_hard_full`).
+ *
+ * File format, per datagram: u32 length, u32 original length, f64 receipt time (ms), u8 address
+ * length, the address (ASCII), the bytes.
+ */
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Datagrams read back from one file, in the receiver's batch layout. */
+export interface SpilledBatch {
+  data: ArrayBuffer;
+  lens: number[];
+  orig: number[];
+  ips: string[];
+  times: number[];
+}
+
+/** Spill counters. */
+export interface SpillStats {
+  /** Datagrams written to the spill (cumulative). */
+  spilled: number;
+  /** Datagrams read back and handed on (cumulative). */
+  replayed: number;
+  /** Bytes waiting in the spill (files and the chunk not written yet). */
+  bytes: number;
+  /** Files waiting. */
+  files: number;
+  /** Datagrams found in files of a previous run (replayed first). */
+  recovered: number;
+}
+
+const HEAD = 4 + 4 + 8 + 1;
+const NAME = /^spill-(\d{12})\.bin$/;
+
+export class UdpSpill {
+  private readonly files: Array<{ name: string; bytes: number }> = [];
+  private chunk: Buffer;
+  private used = 0;
+  private next = 0;
+  private diskBytes = 0;
+  readonly stats: SpillStats = { spilled: 0, replayed: 0, bytes: 0, files: 0, recovered: 0 };
+
+  /** `dir` is created; files a previous run left there are queued for replay. */
+  constructor(
+    private readonly dir: string,
+    private readonly maxBytes: number,
+    private readonly chunkBytes = 1024 * 1024,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    for (const name of readdirSync(dir).sort()) {
+      const m = NAME.exec(name);
+      if (!m) {
+        if (name.endsWith('.tmp')) rmSync(join(dir, name), { force: true }); // never renamed: not a whole file
+        continue;
+      }
+      const bytes = statSync(join(dir, name)).size;
+      this.files.push({ name, bytes });
+      this.diskBytes += bytes;
+      this.next = Math.max(this.next, Number(m[1]) + 1);
+    }
+    if (this.files.length > 0) this.stats.recovered = this.files.reduce((n, f) => n + countRecords(readFileSync(join(dir, f.name))), 0);
+    this.chunk = Buffer.allocUnsafe(chunkBytes);
+    this.refresh();
+  }
+
+  /** Spill one datagram (bytes already cut to the frame limit); false when the spill is full. */
+  add(data: Uint8Array, orig: number, ip: string, at: number): boolean {
+    const size = HEAD + ip.length + data.length;
+    if (this.diskBytes + this.used + size > this.maxBytes) return false;
+    if (this.used + size > this.chunk.length) {
+      this.flush();
+      if (size > this.chunk.length) this.chunk = Buffer.allocUnsafe(size);
+    }
+    const b = this.chunk;
+    let o = this.used;
+    o = b.writeUInt32LE(data.length, o);
+    o = b.writeUInt32LE(orig, o);
+    o = b.writeDoubleLE(at, o);
+    o = b.writeUInt8(ip.length, o);
+    o += b.write(ip, o, 'latin1');
+    b.set(data, o);
+    this.used = o + data.length;
+    this.stats.spilled++;
+    this.refresh();
+    return true;
+  }
+
+  /** Write the chunk gathered so far as one file (throws what the disk says). */
+  flush(): void {
+    if (this.used === 0) return;
+    const name = `spill-${String(this.next++).padStart(12, '0')}.bin`;
+    const tmp = join(this.dir, `${name}.tmp`);
+    writeFileSync(tmp, this.chunk.subarray(0, this.used));
+    renameSync(tmp, join(this.dir, name));
+    this.files.push({ name, bytes: this.used });
+    this.diskBytes += this.used;
+    this.used = 0;
+    this.refresh();
+  }
+
+  /** Anything waiting (on disk or in the chunk). */
+  get waiting(): boolean {
+    return this.files.length > 0 || this.used > 0;
+  }
+
+  /** The oldest spilled datagrams: the oldest file (then removed), else the chunk not written yet. */
+  take(): SpilledBatch | null {
+    if (this.files.length === 0) {
+      // nothing on disk: the chunk is read where it is
+      if (this.used === 0) return null;
+      const out = parseRecords(this.chunk.subarray(0, this.used));
+      this.used = 0;
+      this.stats.replayed += out.lens.length;
+      this.refresh();
+      return out;
+    }
+    const f = this.files.shift();
+    if (!f) return null;
+    const path = join(this.dir, f.name);
+    const buf = readFileSync(path);
+    rmSync(path, { force: true });
+    this.diskBytes -= f.bytes;
+    const out = parseRecords(buf);
+    this.stats.replayed += out.lens.length;
+    this.refresh();
+    return out;
+  }
+
+  private refresh(): void {
+    this.stats.bytes = this.diskBytes + this.used;
+    this.stats.files = this.files.length;
+  }
+}
+
+function countRecords(buf: Buffer): number {
+  return parseRecords(buf).lens.length;
+}
+
+/** The records of one file; a record cut short at the end (not possible for a renamed file) is ignored. */
+export function parseRecords(buf: Buffer): SpilledBatch {
+  const lens: number[] = [];
+  const orig: number[] = [];
+  const ips: string[] = [];
+  const times: number[] = [];
+  const parts: Buffer[] = [];
+  let o = 0;
+  while (o + HEAD <= buf.length) {
+    const len = buf.readUInt32LE(o);
+    const og = buf.readUInt32LE(o + 4);
+    const at = buf.readDoubleLE(o + 8);
+    const ipLen = buf.readUInt8(o + 16);
+    const start = o + HEAD + ipLen;
+    if (start + len > buf.length) break;
+    ips.push(buf.toString('latin1', o + HEAD, start));
+    parts.push(buf.subarray(start, start + len));
+    lens.push(len);
+    orig.push(og);
+    times.push(at);
+    o = start + len;
+  }
+  const joined = Buffer.concat(parts);
+  const data = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.length) as ArrayBuffer;
+  return { data, lens, orig, ips, times };
+}

@@ -1,0 +1,136 @@
+/**
+ * The UDP receiver's disk spill (bridge/udp-spill.ts): past twice the raw queue's bound, a datagram
+ * that may be critical is written to disk instead of dropped, and handed on once the processor
+ * catches up. The file format and recovery are checked on the module; the receiver's use of it
+ * with the processor thread held at a gate (deterministic, no timing), against the same flood
+ * without a spill (then those criticals are dropped as `critical_hard_full`).
+ */
+import { expect } from 'chai';
+import dgram from 'node:dgram';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DeviceEvent } from '../../bridge/event.js';
+import { listen } from '../../bridge/listen.js';
+import { Classifier } from '../../bridge/parse.js';
+import { criticalScreen } from '../../bridge/screen.js';
+import { UdpSpill } from '../../bridge/udp-spill.js';
+import type { GatedOptions } from '../support/gated-processor.js';
+
+const frrDown = (i: number) => `<29>May  1 10:00:00 edge${i % 40} bgpd[1234]: [M59KS-A3ZXZ] %ADJCHANGE: neighbor 10.9.${i >> 8}.${i & 255}(Unknown) in vrf default Down crit=${i}`;
+
+/** rx_queue (bytes waiting in the kernel) of a UDP port on 127.0.0.1. */
+function rxQueue(port: number): number {
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length > 4 && parseInt(cols[1]!.split(':')[1]!, 16) === port) return parseInt(cols[4]!.split(':')[1]!, 16);
+  }
+  return 0;
+}
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('bridge/udp-spill: datagrams that may be critical go to disk, not away', function () {
+  this.timeout(60_000);
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'netops-spill-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('gives back what it took, oldest first, with lengths, addresses and receipt times', () => {
+    const s = new UdpSpill(dir, 1 << 20, 4096);
+    const sent = Array.from({ length: 100 }, (_, i) => ({ data: Buffer.from(frrDown(i)), orig: i === 7 ? 70_000 : frrDown(i).length, ip: i % 2 ? '2001:db8::1' : '192.0.2.9', at: 1_700_000_000_123.5 + i }));
+    for (const d of sent) expect(s.add(d.data, d.orig, d.ip, d.at)).to.equal(true);
+    expect(readdirSync(dir).length, 'full chunks are on disk').to.be.greaterThan(1);
+    const back: typeof sent = [];
+    for (let b = s.take(); b; b = s.take()) {
+      let off = 0;
+      const data = Buffer.from(b.data);
+      b.lens.forEach((len, i) => {
+        back.push({ data: data.subarray(off, off + len), orig: b.orig[i]!, ip: b.ips[i]!, at: b.times[i]! });
+        off += len;
+      });
+    }
+    expect(back.map((d) => [d.data.toString(), d.orig, d.ip, d.at])).to.deep.equal(sent.map((d) => [d.data.toString(), d.orig, d.ip, d.at]));
+    expect(s.stats).to.include({ spilled: 100, replayed: 100, bytes: 0, files: 0 });
+    expect(readdirSync(dir)).to.deep.equal([]);
+  });
+
+  it('refuses past its bound, and a new instance replays what the last one left (a half-written file is discarded)', () => {
+    const s = new UdpSpill(dir, 2000, 1024);
+    let taken = 0;
+    while (s.add(Buffer.from(frrDown(taken)), 150, '192.0.2.9', 1)) taken++;
+    expect(taken).to.be.within(5, 15);
+    s.flush();
+    writeFileSync(join(dir, 'spill-000000000099.bin.tmp'), 'half a file');
+    const again = new UdpSpill(dir, 2000, 1024);
+    expect(again.stats.recovered).to.equal(taken);
+    expect(readdirSync(dir).some((n) => n.endsWith('.tmp'))).to.equal(false);
+    let n = 0;
+    for (let b = again.take(); b; b = again.take()) n += b.lens.length;
+    expect(n).to.equal(taken);
+  });
+
+  for (const spill of [true, false]) {
+    it(spill ? 'a flood of critical-capable datagrams past twice the raw bound: every one arrives, none dropped' : 'the same flood without a spill: dropped and counted as critical_hard_full', async () => {
+      const classifier = new Classifier();
+      const gate = new SharedArrayBuffer(8);
+      const flag = new Int32Array(gate);
+      const items: DeviceEvent[] = [];
+      const options: GatedOptions = { gate, inner: { budgetMs: 20, forwardUnknown: true, pipeline: { forward: null, damping: null, senders: null, relays: [], dropUnverified: false } } };
+      const ls = await listen({
+        udp: [{ host: '127.0.0.1', port: 0 }],
+        udpQueueBytes: 256 * 1024, // raw bound 64 KiB, hard bound 128 KiB: 3,000 lines of ~150 bytes are 450 KB
+        onMessage: () => undefined,
+        udpProcessor: {
+          module: new URL('../support/gated-processor.js', import.meta.url).href,
+          options,
+          onItems: (got) => items.push(...got.map((t) => JSON.parse(t) as DeviceEvent)),
+        },
+        criticalScreen: criticalScreen(classifier.profiles),
+        udpSpill: spill ? { dir: join(dir, 'udp-spill'), maxBytes: 64 << 20 } : null,
+      });
+      const port = ls.addresses[0]!.port;
+      const sock = dgram.createSocket('udp4');
+      await new Promise<void>((r) => sock.connect(port, '127.0.0.1', () => r()));
+      const send = (s: string) => new Promise<void>((r) => sock.send(s, () => r()));
+      const N = 3000;
+      try {
+        await send(frrDown(-1));
+        while (Atomics.load(flag, 1) === 0) await new Promise((r) => setTimeout(r, 5)); // the processor is now blocked
+        for (let i = 0; i < N; i++) {
+          await send(frrDown(i));
+          if (i % 200 === 0) while (rxQueue(port) > 512 * 1024) await new Promise((r) => setTimeout(r, 1));
+        }
+        while (rxQueue(port) > 0) await new Promise((r) => setTimeout(r, 5));
+        Atomics.store(flag, 0, 1);
+        Atomics.notify(flag, 0);
+        if (spill) await until(() => items.length >= N + 1, 20_000, 'every datagram, the spilled ones too');
+        await ls.close();
+        const st = ls.stats();
+        expect(st.udpKernelDrops ?? 0, 'kernel drops').to.equal(0);
+        const crits = new Set(items.filter((e) => e.level === 'critical').map((e) => e.raw));
+        if (spill) {
+          expect(crits.size).to.equal(N + 1);
+          expect(st.udpQueueDrops, JSON.stringify(st.udpRawDropsByReason)).to.equal(0);
+          expect(st.udpSpill!.spilled).to.be.greaterThan(N / 2);
+          expect(st.udpSpill!.replayed).to.equal(st.udpSpill!.spilled);
+          expect(readdirSync(join(dir, 'udp-spill'))).to.deep.equal([]);
+        } else {
+          expect(st.udpRawDropsByReason.critical_hard_full ?? 0).to.be.greaterThan(N / 2);
+          expect(crits.size + st.udpRawDropsByReason.critical_hard_full!).to.equal(N + 1);
+          expect(st.udpSpill).to.equal(null);
+        }
+      } finally {
+        Atomics.store(flag, 0, 1);
+        Atomics.notify(flag, 0);
+        sock.close();
+      }
+    });
+  }
+});
