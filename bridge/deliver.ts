@@ -19,9 +19,9 @@ import type { Spool, SpoolRecord } from './spool.js';
 
 /**
  * Requests in flight by default. With one POST per event, the delivery rate is about this many
- * over the webhook's answer time: 8 drained ≈ 1,470 events/s at 25,000 msg/s in the knee bench
- * (16 of 60 criticals late behind the corpus's own critical events), 32 drained 2,150/s with
- * all 60 on time (docs/bridge-lanes.md).
+ * over the webhook's answer time: with axios, 8 drained ≈ 1,470 events/s at 25,000 msg/s in the
+ * knee bench (16 of 60 criticals late), 32 drained 2,150/s; on undici (bridge/post.ts) 32 keep
+ * up with the ≈ 3,900 events/s the mix posts at 45,000 msg/s (docs/bridge-lanes.md "12-02").
  */
 export const DEFAULT_CONCURRENCY = 32;
 

@@ -5,28 +5,16 @@
  * not, counted by reason. Deterministic: the processor thread is held at a gate (no timing).
  */
 import { expect } from 'chai';
-import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
-import { listen } from '../../bridge/listen.js';
 import type { DeviceEvent } from '../../bridge/event.js';
 import { Classifier } from '../../bridge/parse.js';
 import { compileScreen, criticalScreen } from '../../bridge/screen.js';
 import { trimFraming } from '../../bridge/syslog/header.js';
 import { corpusFixtures, ownFixtures } from '../syslog/fixtures.js';
-import type { GatedOptions } from '../support/gated-processor.js';
+import { gatedListen } from '../support/gated-listen.js';
 
 const classifier = new Classifier();
 const screen = compileScreen(criticalScreen(classifier.profiles));
 const fixtures = [...corpusFixtures(), ...ownFixtures()];
-
-/** rx_queue (bytes waiting in the kernel) of a UDP port on 127.0.0.1. */
-function rxQueue(port: number): number {
-  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
-    const cols = line.trim().split(/\s+/);
-    if (cols.length > 4 && parseInt(cols[1]!.split(':')[1]!, 16) === port) return parseInt(cols[4]!.split(':')[1]!, 16);
-  }
-  return 0;
-}
 
 // Critical lines whose PRI does not say so: only the screen's tags keep them.
 const frrDown = (i: number) => `<29>May  1 10:00:00 edge${i % 40} bgpd[1234]: [M59KS-A3ZXZ] %ADJCHANGE: neighbor 10.9.${i >> 8}.${i & 255}(Unknown) in vrf default Down crit=${i}`;
@@ -53,43 +41,26 @@ describe('bridge: the critical screen (raw queue full, nothing critical dropped)
   });
 
   it('a starved processor thread and a flood: every critical arrives, only non-critical datagrams are shed, by reason', async () => {
-    const gate = new SharedArrayBuffer(8);
-    const flag = new Int32Array(gate);
-    const items: DeviceEvent[] = [];
-    const options: GatedOptions = { gate, inner: { budgetMs: 20, forwardUnknown: true, pipeline: { forward: null, damping: null, senders: null, relays: [], dropUnverified: false } } };
-    const ls = await listen({
-      udp: [{ host: '127.0.0.1', port: 0 }],
-      udpQueueBytes: 256 * 1024, // raw bound 64 KiB: the flood (~1 MB) overflows it many times over
-      onMessage: () => undefined,
-      udpProcessor: {
-        module: new URL('../support/gated-processor.js', import.meta.url).href,
-        options,
-        onItems: (got) => items.push(...got.map((t) => JSON.parse(t) as DeviceEvent)),
-      },
-      criticalScreen: criticalScreen(classifier.profiles),
-    });
-    const port = ls.addresses[0]!.port;
-    const sock = dgram.createSocket('udp4');
-    await new Promise<void>((r) => sock.connect(port, '127.0.0.1', () => r()));
-    const send = (s: string) => new Promise<void>((r) => sock.send(s, () => r()));
+    // raw bound 64 KiB: the flood (~1 MB) overflows it many times over
+    const g = await gatedListen({ udpQueueBytes: 256 * 1024 }, classifier);
+    const { ls, items } = g;
     try {
-      await send(noise(-1));
-      while (Atomics.load(flag, 1) === 0) await new Promise((r) => setTimeout(r, 5)); // the processor is now blocked
+      await g.send(noise(-1));
+      while (g.reached() === 0) await new Promise((r) => setTimeout(r, 5)); // the processor is now blocked
       const corpusCritical = fixtures.filter((f) => classifier.parse(f.raw, '127.0.0.1', 1).level === 'critical').map((f) => f.raw);
       const criticals: string[] = [];
       for (let i = 0; i < 7000; i++) {
-        await send(noise(i));
+        await g.send(noise(i));
         if (i % 100 === 50) {
           const c = i % 200 === 50 ? frrDown(i) : `${corpusCritical[(i / 100) % corpusCritical.length | 0]!}`;
           criticals.push(c);
-          await send(c);
+          await g.send(c);
         }
         // never outrun the receiver thread: the kernel must drop nothing (that would be another test)
-        if (i % 200 === 0) while (rxQueue(port) > 512 * 1024) await new Promise((r) => setTimeout(r, 1));
+        if (i % 200 === 0) await g.drain(512 * 1024);
       }
-      while (rxQueue(port) > 0) await new Promise((r) => setTimeout(r, 5));
-      Atomics.store(flag, 0, 1);
-      Atomics.notify(flag, 0);
+      await g.drain();
+      g.open();
       await ls.close();
       const st = ls.stats();
       expect(st.udpKernelDrops ?? 0, 'kernel drops').to.equal(0);
@@ -109,9 +80,7 @@ describe('bridge: the critical screen (raw queue full, nothing critical dropped)
       const noiseArrived = items.filter((e) => e.raw.includes('sshd[22]')).length;
       expect(noiseArrived + reasons.not_critical! + st.udpQueueDropsByLevel.info).to.equal(7001);
     } finally {
-      Atomics.store(flag, 0, 1);
-      Atomics.notify(flag, 0);
-      sock.close();
+      g.close();
     }
   });
 });

@@ -6,27 +6,13 @@
  * without a spill (then those criticals are dropped as `critical_hard_full`).
  */
 import { expect } from 'chai';
-import dgram from 'node:dgram';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeviceEvent } from '../../bridge/event.js';
-import { listen } from '../../bridge/listen.js';
-import { Classifier } from '../../bridge/parse.js';
-import { criticalScreen } from '../../bridge/screen.js';
 import { UdpSpill } from '../../bridge/udp-spill.js';
-import type { GatedOptions } from '../support/gated-processor.js';
+import { gatedListen } from '../support/gated-listen.js';
 
 const frrDown = (i: number) => `<29>May  1 10:00:00 edge${i % 40} bgpd[1234]: [M59KS-A3ZXZ] %ADJCHANGE: neighbor 10.9.${i >> 8}.${i & 255}(Unknown) in vrf default Down crit=${i}`;
-
-/** rx_queue (bytes waiting in the kernel) of a UDP port on 127.0.0.1. */
-function rxQueue(port: number): number {
-  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
-    const cols = line.trim().split(/\s+/);
-    if (cols.length > 4 && parseInt(cols[1]!.split(':')[1]!, 16) === port) return parseInt(cols[4]!.split(':')[1]!, 16);
-  }
-  return 0;
-}
 
 async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
@@ -78,38 +64,19 @@ describe('bridge/udp-spill: datagrams that may be critical go to disk, not away'
 
   for (const spill of [true, false]) {
     it(spill ? 'a flood of critical-capable datagrams past twice the raw bound: every one arrives, none dropped' : 'the same flood without a spill: dropped and counted as critical_hard_full', async () => {
-      const classifier = new Classifier();
-      const gate = new SharedArrayBuffer(8);
-      const flag = new Int32Array(gate);
-      const items: DeviceEvent[] = [];
-      const options: GatedOptions = { gate, inner: { budgetMs: 20, forwardUnknown: true, pipeline: { forward: null, damping: null, senders: null, relays: [], dropUnverified: false } } };
-      const ls = await listen({
-        udp: [{ host: '127.0.0.1', port: 0 }],
-        udpQueueBytes: 256 * 1024, // raw bound 64 KiB, hard bound 128 KiB: 3,000 lines of ~150 bytes are 450 KB
-        onMessage: () => undefined,
-        udpProcessor: {
-          module: new URL('../support/gated-processor.js', import.meta.url).href,
-          options,
-          onItems: (got) => items.push(...got.map((t) => JSON.parse(t) as DeviceEvent)),
-        },
-        criticalScreen: criticalScreen(classifier.profiles),
-        udpSpill: spill ? { dir: join(dir, 'udp-spill'), maxBytes: 64 << 20 } : null,
-      });
-      const port = ls.addresses[0]!.port;
-      const sock = dgram.createSocket('udp4');
-      await new Promise<void>((r) => sock.connect(port, '127.0.0.1', () => r()));
-      const send = (s: string) => new Promise<void>((r) => sock.send(s, () => r()));
+      // raw bound 64 KiB, hard bound 128 KiB: 3,000 lines of ~150 bytes are 450 KB
+      const g = await gatedListen({ udpQueueBytes: 256 * 1024, udpSpill: spill ? { dir: join(dir, 'udp-spill'), maxBytes: 64 << 20 } : null });
+      const { ls, items } = g;
       const N = 3000;
       try {
-        await send(frrDown(-1));
-        while (Atomics.load(flag, 1) === 0) await new Promise((r) => setTimeout(r, 5)); // the processor is now blocked
+        await g.send(frrDown(-1));
+        while (g.reached() === 0) await new Promise((r) => setTimeout(r, 5)); // the processor is now blocked
         for (let i = 0; i < N; i++) {
-          await send(frrDown(i));
-          if (i % 200 === 0) while (rxQueue(port) > 512 * 1024) await new Promise((r) => setTimeout(r, 1));
+          await g.send(frrDown(i));
+          if (i % 200 === 0) await g.drain(512 * 1024);
         }
-        while (rxQueue(port) > 0) await new Promise((r) => setTimeout(r, 5));
-        Atomics.store(flag, 0, 1);
-        Atomics.notify(flag, 0);
+        await g.drain();
+        g.open();
         if (spill) await until(() => items.length >= N + 1, 20_000, 'every datagram, the spilled ones too');
         await ls.close();
         const st = ls.stats();
@@ -127,9 +94,7 @@ describe('bridge/udp-spill: datagrams that may be critical go to disk, not away'
           expect(st.udpSpill).to.equal(null);
         }
       } finally {
-        Atomics.store(flag, 0, 1);
-        Atomics.notify(flag, 0);
-        sock.close();
+        g.close();
       }
     });
   }
