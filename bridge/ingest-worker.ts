@@ -71,6 +71,6 @@ export function createProcessor(o: IngestWorkerOptions, log: (level: 'info' | 'w
       const ctl = m as IngestWorkerControl;
       if ('senders' in ctl) pipeline.setSenders(ctl.senders);
     },
-    counters: () => ({ ...c, setAside: classifier.stats.setAside, pipeline: structuredClone(pipeline.counters), damping: pipeline.damping() }) satisfies ProcessorCounters & Record<string, unknown>,
+    counters: () => ({ ...c, setAside: classifier.stats.setAside, pipeline: pipeline.counters, damping: pipeline.damping() }) satisfies ProcessorCounters & Record<string, unknown>,
   };
 }

@@ -737,6 +737,12 @@ function runUdpWorker(d: UdpWorkerData): void {
       control.postMessage({ type: 'log', level: 'error', msg: `udp spill ${d.spill.dir} unusable (${(err as Error).message}): datagrams that may be critical are dropped past the hard bound` } satisfies FromWorker);
     }
   }
+  /** Hand datagrams to the processor (or the main thread); `data` is transferred and counted as outstanding until acked. */
+  const postBatch = (data: ArrayBuffer, b: { lens: number[]; orig: number[]; ips: string[]; times: number[] }, isUrgent: boolean): void => {
+    outstanding += data.byteLength;
+    const msg: FromWorker = { type: 'batch', n: b.lens.length, data, lens: Uint32Array.from(b.lens), orig: Uint32Array.from(b.orig), ips: b.ips, times: Float64Array.from(b.times), queueDrops, dropsByReason: { ...dropsByReason }, urgent: isUrgent };
+    port.postMessage(msg, [data]);
+  };
   /** Past the hard bound, a datagram that may be critical: to the spill, else dropped and counted. */
   const spillOrDrop = (msg: Buffer, len: number, rinfo: dgram.RemoteInfo): void => {
     if (spill && !spillBroken) {
@@ -759,10 +765,7 @@ function runUdpWorker(d: UdpWorkerData): void {
         control.postMessage({ type: 'log', level: 'error', msg: `udp spill: cannot read back (${(err as Error).message})` } satisfies FromWorker);
         return;
       }
-      if (!b || b.lens.length === 0) continue;
-      outstanding += b.data.byteLength;
-      const msg: FromWorker = { type: 'batch', n: b.lens.length, data: b.data, lens: Uint32Array.from(b.lens), orig: Uint32Array.from(b.orig), ips: b.ips, times: Float64Array.from(b.times), queueDrops, dropsByReason: { ...dropsByReason }, urgent: false };
-      port.postMessage(msg, [b.data]);
+      if (b && b.lens.length > 0) postBatch(b.data, b, false);
     }
   };
   /** Datagrams gathered for one batch. */
@@ -785,10 +788,7 @@ function runUdpWorker(d: UdpWorkerData): void {
     if (p.timer) clearTimeout(p.timer);
     p.timer = null;
     if (p.lens.length === 0) return;
-    const data = p.buf.buffer.slice(0, p.used) as ArrayBuffer;
-    outstanding += data.byteLength;
-    const msg: FromWorker = { type: 'batch', n: p.lens.length, data, lens: Uint32Array.from(p.lens), orig: Uint32Array.from(p.orig), ips: p.ips, times: Float64Array.from(p.times), queueDrops, dropsByReason: { ...dropsByReason }, urgent: isUrgent };
-    port.postMessage(msg, [data]);
+    postBatch(p.buf.buffer.slice(0, p.used) as ArrayBuffer, p, isUrgent);
     p.used = 0;
     p.lens = [];
     p.orig = [];

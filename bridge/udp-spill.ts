@@ -7,8 +7,9 @@
  * times are kept, so the event ids are the ones they would have had). Bounded by `maxBytes` on
  * disk; past it the receiver drops and counts as before (`critical_hard_full`).
  *
- * File format, per datagram: u32 length, u32 original length, f64 receipt time (ms), u8 address
- * length, the address (ASCII), the bytes.
+ * File `spill-<seq>-<datagrams>.bin` (the count in the name, so a start reads no file), per
+ * datagram: u32 length, u32 original length, f64 receipt time (ms), u8 address length, the address
+ * (ASCII), the bytes.
  */
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,12 +38,14 @@ export interface SpillStats {
 }
 
 const HEAD = 4 + 4 + 8 + 1;
-const NAME = /^spill-(\d{12})\.bin$/;
+const NAME = /^spill-(\d{12})-(\d+)\.bin$/;
 
 export class UdpSpill {
   private readonly files: Array<{ name: string; bytes: number }> = [];
   private chunk: Buffer;
   private used = 0;
+  /** Datagrams in the chunk. */
+  private count = 0;
   private next = 0;
   private diskBytes = 0;
   readonly stats: SpillStats = { spilled: 0, replayed: 0, bytes: 0, files: 0, recovered: 0 };
@@ -63,9 +66,9 @@ export class UdpSpill {
       const bytes = statSync(join(dir, name)).size;
       this.files.push({ name, bytes });
       this.diskBytes += bytes;
+      this.stats.recovered += Number(m[2]);
       this.next = Math.max(this.next, Number(m[1]) + 1);
     }
-    if (this.files.length > 0) this.stats.recovered = this.files.reduce((n, f) => n + countRecords(readFileSync(join(dir, f.name))), 0);
     this.chunk = Buffer.allocUnsafe(chunkBytes);
     this.refresh();
   }
@@ -87,6 +90,7 @@ export class UdpSpill {
     o += b.write(ip, o, 'latin1');
     b.set(data, o);
     this.used = o + data.length;
+    this.count++;
     this.stats.spilled++;
     this.refresh();
     return true;
@@ -95,13 +99,14 @@ export class UdpSpill {
   /** Write the chunk gathered so far as one file (throws what the disk says). */
   flush(): void {
     if (this.used === 0) return;
-    const name = `spill-${String(this.next++).padStart(12, '0')}.bin`;
+    const name = `spill-${String(this.next++).padStart(12, '0')}-${this.count}.bin`;
     const tmp = join(this.dir, `${name}.tmp`);
     writeFileSync(tmp, this.chunk.subarray(0, this.used));
     renameSync(tmp, join(this.dir, name));
     this.files.push({ name, bytes: this.used });
     this.diskBytes += this.used;
     this.used = 0;
+    this.count = 0;
     this.refresh();
   }
 
@@ -117,6 +122,7 @@ export class UdpSpill {
       if (this.used === 0) return null;
       const out = parseRecords(this.chunk.subarray(0, this.used));
       this.used = 0;
+      this.count = 0;
       this.stats.replayed += out.lens.length;
       this.refresh();
       return out;
@@ -137,10 +143,6 @@ export class UdpSpill {
     this.stats.bytes = this.diskBytes + this.used;
     this.stats.files = this.files.length;
   }
-}
-
-function countRecords(buf: Buffer): number {
-  return parseRecords(buf).lens.length;
 }
 
 /** The records of one file; a record cut short at the end (not possible for a renamed file) is ignored. */

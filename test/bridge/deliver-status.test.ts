@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Spool } from '../../bridge/spool.js';
 import { Deliverer, httpsOnSameHost } from '../../bridge/deliver.js';
 import { testEvent } from '../support/events.js';
+import { until } from '../support/bridge-proc.js';
 
 /** A local server answering every POST with `answer()` (status and headers), recording event ids. */
 async function server(answer: () => { status: number; headers?: Record<string, string> }, tlsOpts?: { key: Buffer; cert: Buffer }) {
@@ -31,13 +32,6 @@ async function server(answer: () => { status: number; headers?: Record<string, s
   return { ids, port, requests: () => requests, close: () => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); }) };
 }
 
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('bridge/deliver: odd StackStorm answers lose nothing', function () {
   this.timeout(30_000);

@@ -10,17 +10,11 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UdpSpill } from '../../bridge/udp-spill.js';
+import { until } from '../support/bridge-proc.js';
 import { gatedListen } from '../support/gated-listen.js';
 
 const frrDown = (i: number) => `<29>May  1 10:00:00 edge${i % 40} bgpd[1234]: [M59KS-A3ZXZ] %ADJCHANGE: neighbor 10.9.${i >> 8}.${i & 255}(Unknown) in vrf default Down crit=${i}`;
 
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('bridge/udp-spill: datagrams that may be critical go to disk, not away', function () {
   this.timeout(60_000);
