@@ -14,6 +14,7 @@
  * first), idle keys forgotten after `idleMs`.
  */
 import { createHash } from 'node:crypto';
+import { completeEvent } from './deferred.js';
 import type { DeviceEvent } from './event.js';
 
 /** Damping settings; all times in milliseconds. */
@@ -136,7 +137,7 @@ export class Damper {
       if (wasUp || st.downSince === null) st.downSince = now;
       if (!w) {
         st.window = { start: now, end: now + this.windowMs, failures: 1, transitions: 1, suppressed: 0, flapping: false, last: ev };
-        st.downId = ev.id;
+        st.downId = completeEvent(ev).id;
         out.push(ev);
         return out;
       }
@@ -224,6 +225,7 @@ export class Damper {
     const downSeconds = Math.max(0, Math.round((now - st.downSince) / 1000));
     const recovers = st.downId;
     st.downId = null;
+    completeEvent(ev);
     st.downSince = null;
     this.counters.paired++;
     return {
@@ -237,7 +239,7 @@ export class Damper {
 
   private summary(st: KeyState, w: Window, at: number): DeviceEvent {
     this.counters.summaries++;
-    const last = w.last;
+    const last = completeEvent(w.last);
     const who = last.router ?? last.host ?? last.ip;
     const what = st.kind === 'bgp' ? last.peer : last.interface;
     const minutes = formatDuration(Math.round(this.windowMs / 1000));

@@ -62,7 +62,8 @@ export function createProcessor(o: IngestWorkerOptions, log: (level: 'info' | 'w
   const pipeline = new EventPipeline(o.pipeline);
   return {
     process(frame: Frame, ip: string, receivedAt: number) {
-      const ev = classifyFrame(classifier, frame, ip, receivedAt, o.forwardUnknown, c);
+      // deferred: most events are damped or not forwarded; the pipeline completes the rest
+      const ev = classifyFrame(classifier, frame, ip, receivedAt, o.forwardUnknown, c, true);
       return ev ? items(pipeline.push(ev)) : NONE;
     },
     tick: () => items(pipeline.tick()),

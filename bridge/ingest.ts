@@ -4,6 +4,7 @@
  * The same step runs in the UDP receiver thread (bridge/ingest-worker.ts) and on the main thread
  * for TCP/TLS frames, with the same counters.
  */
+import { completeEvent } from './deferred.js';
 import type { DeviceEvent } from './event.js';
 import type { Frame } from './framing.js';
 import { neutraliseEvent, neutralisedJson } from './neutralise.js';
@@ -39,16 +40,20 @@ export function ingestFrameJson(classifier: Classifier, frame: Frame, ip: string
   return ev ? neutralisedJson(ev) : null;
 }
 
-/** Classify one frame, not neutralised yet; null when it goes no further (counted in `c`). */
-export function classifyFrame(classifier: Classifier, frame: Frame, ip: string, receivedAt: number, forwardUnknown: boolean, c: IngestCounters): DeviceEvent | null {
+/**
+ * Classify one frame, not neutralised yet; null when it goes no further (counted in `c`). With
+ * `defer`, the event's costly parts wait for `completeEvent` (bridge/deferred.ts).
+ */
+export function classifyFrame(classifier: Classifier, frame: Frame, ip: string, receivedAt: number, forwardUnknown: boolean, c: IngestCounters, defer = false): DeviceEvent | null {
   let ev: DeviceEvent;
   try {
-    ev = classifier.parse(frame.data.toString('utf8'), ip, receivedAt / 1000);
+    const text = frame.data.toString('utf8');
+    ev = defer ? classifier.parseDeferred(text, ip, receivedAt / 1000) : classifier.parse(text, ip, receivedAt / 1000);
   } catch {
     c.parseExceptions++;
     return null;
   }
-  if (frame.truncated) ev.message_details = { ...ev.message_details, truncated: true, original_length: frame.length };
+  if (frame.truncated) ev.message_details = { ...completeEvent(ev).message_details, truncated: true, original_length: frame.length };
   if (ev.error === null) {
     c.unknown++;
     if (!forwardUnknown) {

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deferredDetails } from './deferred.js';
 import type { DeviceEvent } from './event.js';
 import { parseGeneric3164, parseHeader, trimFraming, type SyslogHeader } from './syslog/header.js';
 import { deviceTime, rfc3339Time } from './syslog/time.js';
@@ -208,14 +209,23 @@ export class Classifier {
     return this.classify(raw, ip, receivedAt).event;
   }
 
+  /**
+   * Parse one message, its id, yang document and message details left to fill in until
+   * `completeEvent` (bridge/deferred.ts) is called on it: for callers that drop most events
+   * (the UDP processor thread). Completed, it is the event `parse` returns.
+   */
+  parseDeferred(raw: string, ip: string, receivedAt?: number): DeviceEvent {
+    return this.classify(raw, ip, receivedAt, true).event;
+  }
+
   /** Parse one message and say which rule and prefix decided it; never throws. */
-  classify(raw: string, ip: string, receivedAt?: number): Classification {
+  classify(raw: string, ip: string, receivedAt?: number, defer = false): Classification {
     const at = typeof receivedAt === 'number' && Number.isFinite(receivedAt) ? receivedAt : Date.now() / 1000;
     const text = typeof raw === 'string' ? raw : String(raw);
     const from = typeof ip === 'string' ? ip : String(ip);
     let out: Classification;
     try {
-      out = this.run(text, from, at);
+      out = this.run(text, from, at, defer);
     } catch (e) {
       out = { event: fallbackEvent(text, from, at, e), rule: null, prefix: null };
     }
@@ -240,7 +250,7 @@ export class Classifier {
     }
   }
 
-  private run(raw: string, ip: string, receivedAt: number): Classification {
+  private run(raw: string, ip: string, receivedAt: number, defer: boolean): Classification {
     const line = trimFraming(raw);
     const hdr = parseHeader(line);
     const body = hdr.body;
@@ -274,20 +284,20 @@ export class Classifier {
             if (start >= 0 && performance.now() - start > this.budgetMs) return this.setAside(r.ref, start, hdr, line, ip, receivedAt);
             if (rm === null) continue;
             ctx.v = rm;
-            return { event: matchedEvent(r, p, rm, ctx, hdr, line, ip, receivedAt), rule: r, prefix: p };
+            return { event: matchedEvent(r, p, rm, ctx, hdr, line, ip, receivedAt, defer), rule: r, prefix: p };
           }
         }
         if (claim === null && !p.weak) claim = { prefix: p, ctx };
       }
     }
-    return { event: unmatchedEvent(claim, hdr, line, ip, receivedAt), rule: null, prefix: claim?.prefix ?? null };
+    return { event: unmatchedEvent(claim, hdr, line, ip, receivedAt, defer), rule: null, prefix: claim?.prefix ?? null };
   }
 
   /** Give up on a message that ran over the budget: unclassified, marked, counted, reported. */
   private setAside(ref: string, start: number, hdr: SyslogHeader, line: string, ip: string, receivedAt: number): Classification {
     const elapsedMs = performance.now() - start;
     this.stats.setAside++;
-    const event = unmatchedEvent(null, hdr, line, ip, receivedAt);
+    const event = unmatchedEvent(null, hdr, line, ip, receivedAt, false);
     event.message_details.set_aside = { reason: 'classification budget', budget_ms: this.budgetMs, elapsed_ms: Math.round(elapsedMs * 1000) / 1000, ref };
     this.onSetAside?.({ ip, length: line.length, elapsedMs, ref });
     return { event, rule: null, prefix: null };
@@ -357,17 +367,26 @@ function eventTime(hdr: SyslogHeader, os: OsProfiles | null, h: Array<string | u
   return t ?? Math.floor(receivedAt);
 }
 
-function matchedEvent(r: Rule, p: Prefix, m: RegExpExecArray, c: Ctx, hdr: SyslogHeader, line: string, ip: string, receivedAt: number): DeviceEvent {
-  const h = c.h as Array<string | undefined>;
+/** message_details of a matched event: the header's and prefix's fields, the rule's values. */
+function matchedDetails(r: Rule, p: Prefix, m: RegExpExecArray, h: Array<string | undefined>, hdr: SyslogHeader): Record<string, unknown> {
   const values = r.buildValues(m);
-  let md: Record<string, unknown>;
-  const sd = hdr.rfc5424 !== null ? hdr.rfc5424.structuredData : null;
-  if (sd) {
-    md = details(hdr, p, h);
+  if (hdr.rfc5424 !== null && hdr.rfc5424.structuredData) {
+    const md = details(hdr, p, h);
     md.values = values;
-  } else {
-    md = p.buildMatchedDetails(hdr, h, values);
+    return md;
   }
+  return p.buildMatchedDetails(hdr, h, values);
+}
+
+/** The deferred parts of a matched event (bridge/deferred.ts), filled in place. */
+function fillMatched(ev: DeviceEvent, r: Rule, p: Prefix, m: RegExpExecArray, c: Ctx, hdr: SyslogHeader, line: string, ip: string, receivedAt: number): void {
+  ev.id = eventId(ip, receivedAt, line);
+  ev.yang_message = r.buildYang ? r.buildYang(c) : (buildYang(r.yang, c) ?? {});
+  ev.message_details = matchedDetails(r, p, m, c.h as Array<string | undefined>, hdr);
+}
+
+function matchedEvent(r: Rule, p: Prefix, m: RegExpExecArray, c: Ctx, hdr: SyslogHeader, line: string, ip: string, receivedAt: number, defer: boolean): DeviceEvent {
+  const h = c.h as Array<string | undefined>;
   const host = c.host;
   let summary = r.summary ? r.summary.text(c) : '';
   if (summary.length > MAX_SUMMARY_LENGTH || HAS_CONTROL.test(summary)) summary = oneLine(summary);
@@ -375,8 +394,8 @@ function matchedEvent(r: Rule, p: Prefix, m: RegExpExecArray, c: Ctx, hdr: Syslo
   // values.user ?? values.username, read from the captures
   let who: string | null | undefined = r.userGroup > 0 ? m[r.userGroup] ?? null : undefined;
   if (who === null || who === undefined) who = r.usernameGroup > 0 ? m[r.usernameGroup] ?? null : undefined;
-  return {
-    id: eventId(ip, receivedAt, line),
+  const ev: DeviceEvent = {
+    id: '',
     error: r.error,
     os: r.os,
     host,
@@ -387,8 +406,8 @@ function matchedEvent(r: Rule, p: Prefix, m: RegExpExecArray, c: Ctx, hdr: Syslo
     facility: hdr.facility,
     severity: hdr.severity,
     yang_model: r.model,
-    yang_message: r.buildYang ? r.buildYang(c) : (buildYang(r.yang, c) ?? {}),
-    message_details: md,
+    yang_message: {},
+    message_details: defer ? deferredDetails((e) => fillMatched(e, r, p, m, c, hdr, line, ip, receivedAt)) : {},
     site: null,
     router: host,
     peer: r.peer ? nonEmpty(r.peer.text(c)) : null,
@@ -398,9 +417,11 @@ function matchedEvent(r: Rule, p: Prefix, m: RegExpExecArray, c: Ctx, hdr: Syslo
     summary: summary || `${host}: ${r.error}`,
     raw: line,
   };
+  if (!defer) fillMatched(ev, r, p, m, c, hdr, line, ip, receivedAt);
+  return ev;
 }
 
-function unmatchedEvent(claim: Claim | null, hdr: SyslogHeader, line: string, ip: string, receivedAt: number): DeviceEvent {
+function unmatchedEvent(claim: Claim | null, hdr: SyslogHeader, line: string, ip: string, receivedAt: number, defer: boolean): DeviceEvent {
   let host: string | null;
   let tag: string | null;
   let message: string;
@@ -435,8 +456,8 @@ function unmatchedEvent(claim: Claim | null, hdr: SyslogHeader, line: string, ip
   }
   const who = host || ip || UNKNOWN_HOST;
   const text = oneLine(`${tag ? `${tag}: ` : ''}${message}`) || oneLine(line) || '(empty message)';
-  return {
-    id: eventId(ip, receivedAt, line),
+  const ev: DeviceEvent = {
+    id: '',
     error: null,
     os: claim ? claim.prefix.os.name : null,
     host: who,
@@ -448,7 +469,13 @@ function unmatchedEvent(claim: Claim | null, hdr: SyslogHeader, line: string, ip
     severity: hdr.severity,
     yang_model: null,
     yang_message: null,
-    message_details: md,
+    // only the id is deferred: the details are read off the header anyway
+    message_details: defer
+      ? deferredDetails((e) => {
+          e.id = eventId(ip, receivedAt, line);
+          e.message_details = md;
+        })
+      : md,
     site: null,
     router: who,
     peer: null,
@@ -458,6 +485,8 @@ function unmatchedEvent(claim: Claim | null, hdr: SyslogHeader, line: string, ip
     summary: oneLine(`${who}: ${text}`),
     raw: line,
   };
+  if (!defer) ev.id = eventId(ip, receivedAt, line);
+  return ev;
 }
 
 /** The event for a message the classifier could not process at all (a bug, or no profiles). */

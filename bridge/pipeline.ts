@@ -10,8 +10,12 @@
  * only what it hands on): the fields verification reads are neutralised first, and criteria see
  * neutralised values, so the decisions are the ones the neutralised event would get
  * (test/bridge/pipeline.test.ts). What comes out must still be neutralised by the caller.
+ * Events may also come in deferred (bridge/deferred.ts: id, yang document and details not built
+ * yet); what comes out is complete, and a forward set whose criteria read a deferred field gets
+ * complete events to decide on.
  */
 import { Damper, type DampingOptions, type DampingStats } from './damping.js';
+import { DEFERRED_FIELDS, completeEvent } from './deferred.js';
 import type { DeviceEvent } from './event.js';
 import { forwards, type ForwardSet } from './forward.js';
 import { neutraliseValue } from './neutralise.js';
@@ -66,6 +70,8 @@ export class EventPipeline {
   private readonly damper: Damper | null;
   private verify: ReturnType<typeof senderVerifier> | null = null;
   private readonly relays: ReadonlySet<string>;
+  /** The forward set's criteria read a field a deferred event does not have yet. */
+  private readonly decideComplete: boolean;
 
   constructor(
     private readonly o: PipelineOptions,
@@ -74,6 +80,7 @@ export class EventPipeline {
     this.damper = o.damping ? new Damper({ ...o.damping, now }) : null;
     this.relays = new Set(o.relays);
     this.setSenders(o.senders);
+    this.decideComplete = o.forward?.set.rules.some((r) => r.criteria.some((c) => DEFERRED_FIELDS.has(c.field.replace(/^trigger\./, '').split('.')[0]!))) ?? false;
   }
 
   /** A new address → router mapping (the inventory was reloaded). */
@@ -121,10 +128,11 @@ export class EventPipeline {
   /** The forward set's decision; unknown messages that got this far are posted. */
   private decide(evs: DeviceEvent[]): DeviceEvent[] {
     const f = this.o.forward;
-    if (!f || evs.length === 0) return evs;
+    if (!f) return evs.map(completeEvent);
     const out: DeviceEvent[] = [];
     for (const e of evs) {
-      if (e.error === null || forwards(e, f.set, f.minLevel, neutralView)) out.push(e);
+      if (this.decideComplete) completeEvent(e);
+      if (e.error === null || forwards(e, f.set, f.minLevel, neutralView)) out.push(completeEvent(e));
       else this.counters.notForwarded++;
     }
     return out;
