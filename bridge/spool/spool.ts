@@ -117,6 +117,8 @@ export interface SpoolStats {
   nextSeq: number;
   durableSeq: number;
   head: number;
+  /** Payloads read back from disk because they were not in the memory window: reads and records. */
+  readBack: { reads: number; records: number };
 }
 
 interface InFlight {
@@ -157,6 +159,8 @@ export class Spool {
     tornLines: 0,
     corruptLines: 0,
     compactions: 0,
+    reads: 0,
+    readRecords: 0,
     dropped: Object.fromEntries(LEVELS.map((l) => [l, Object.fromEntries(DROP_REASONS.map((r) => [r, 0]))])) as Record<Level, Record<DropReason, number>>,
   };
 
@@ -264,8 +268,13 @@ export class Spool {
     this.liveBytes += size;
     this.liveByLevel[rank]!++;
     this.s.appended++;
-    // Critical payloads may use twice the window: they are the ones that must not wait for a read-back.
-    this.mem.offer(seq, json, rank === 2 ? this.o.memBytes : 0);
+    // The window holds the payloads needed soonest: a lane's oldest. Once one of a lane's pending
+    // payloads is only on disk, the lane's later ones stay there too (keeping them would take
+    // the room read-ahead needs, and every read would fetch a few records between held ones), until
+    // the lane is held whole again. Critical payloads may use twice the window: they are the ones
+    // that must not wait for a read-back.
+    const lane = this.queues[rank]!;
+    if (lane.length === 1 || this.mem.has(lane.seq(lane.length - 2))) this.mem.offer(seq, json, rank === 2 ? this.o.memBytes : 0);
     this.wake();
     return { accepted: true, dropped };
   }
@@ -387,6 +396,7 @@ export class Spool {
       nextSeq: this.nextSeq,
       durableSeq: this.writer.durableSeq,
       head: this.head(),
+      readBack: { reads: this.s.reads, records: this.s.readRecords },
     };
   }
 
@@ -559,6 +569,8 @@ export class Spool {
       }
       const extract = (off: number, size: number): string => eventJson(buf.toString('utf8', off - f.off, off - f.off + size));
       for (const a of ahead) this.mem.offer(a.seq, extract(a.off, a.size), 4 * 1024 * 1024);
+      this.s.reads++;
+      this.s.readRecords += 1 + ahead.length;
       return extract(f.off, f.size);
     });
   }
