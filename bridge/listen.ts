@@ -118,8 +118,9 @@ export interface ListenOptions {
    */
   criticalScreen?: ScreenSpec;
   /**
-   * With a udpProcessor and a criticalScreen: a directory where datagrams that may be critical are
-   * spilled past twice the raw bound, instead of dropped (bridge/udp-spill.ts), up to maxBytes on disk.
+   * With a udpProcessor and a criticalScreen: a directory where datagrams are spilled instead of
+   * dropped when the raw queue is full (bridge/udp-spill.ts): those that may be critical past twice
+   * the raw bound, up to maxBytes on disk; the others past the bound, up to half of maxBytes.
    */
   udpSpill?: { dir: string; maxBytes: number } | null;
   /** A listener died and cannot go on (the UDP worker thread exited): the service should stop and be restarted. */
@@ -743,17 +744,20 @@ function runUdpWorker(d: UdpWorkerData): void {
     const msg: FromWorker = { type: 'batch', n: b.lens.length, data, lens: Uint32Array.from(b.lens), orig: Uint32Array.from(b.orig), ips: b.ips, times: Float64Array.from(b.times), queueDrops, dropsByReason: { ...dropsByReason }, urgent: isUrgent };
     port.postMessage(msg, [data]);
   };
-  /** Past the hard bound, a datagram that may be critical: to the spill, else dropped and counted. */
-  const spillOrDrop = (msg: Buffer, len: number, rinfo: dgram.RemoteInfo): void => {
+  /**
+   * The raw queue full: the datagram to the spill, else dropped and counted by `reason`. `bulk`:
+   * the screen says it cannot be critical (it may use only a share of the spill).
+   */
+  const spillOrDrop = (msg: Buffer, len: number, rinfo: dgram.RemoteInfo, reason: string, bulk: boolean): void => {
     if (spill && !spillBroken) {
       try {
-        if (spill.add(msg.subarray(0, len), msg.length, normalizeIp(rinfo.address), Date.now())) return;
+        if (spill.add(msg.subarray(0, len), msg.length, normalizeIp(rinfo.address), Date.now(), bulk)) return;
       } catch (err) {
         spillBroken = true;
-        control.postMessage({ type: 'log', level: 'error', msg: `udp spill: cannot write (${(err as Error).message}): datagrams that may be critical are dropped past the hard bound from now on` } satisfies FromWorker);
+        control.postMessage({ type: 'log', level: 'error', msg: `udp spill: cannot write (${(err as Error).message}): datagrams are dropped when the receive queue is full from now on` } satisfies FromWorker);
       }
     }
-    drop('critical_hard_full');
+    drop(reason);
   };
   /** Spilled datagrams go to the processor, oldest first, while the raw queue is under half its bound. */
   const replay = (): void => {
@@ -828,11 +832,12 @@ function runUdpWorker(d: UdpWorkerData): void {
       // screen keeps every line of a critical-capable tag, e.g. every bgpd line, so putting them
       // with the urgent ones would make a real critical wait behind a storm of them), shed only
       // the rest. Without: keep PRI warning or worse up to twice the bound.
+      // With a spill, what would be shed is spilled instead, within its share of the spill.
       if (mayBeCritical) {
         if (mayBeCritical(msg)) {
-          if (used > d.queueBytes * 2) return spillOrDrop(msg, len, rinfo);
-        } else if (!isUrgent) return drop('not_critical');
-        else if (used > d.queueBytes * 2) return drop('warning_hard_full');
+          if (used > d.queueBytes * 2) return spillOrDrop(msg, len, rinfo, 'critical_hard_full', false);
+        } else if (!isUrgent) return spillOrDrop(msg, len, rinfo, 'not_critical', true);
+        else if (used > d.queueBytes * 2) return spillOrDrop(msg, len, rinfo, 'warning_hard_full', true);
       } else if (!isUrgent || used > d.queueBytes * 2) return drop('full');
     }
     const p = isUrgent ? urgent : normal;

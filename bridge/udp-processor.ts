@@ -5,9 +5,10 @@
  * results in one lane per level. The main thread takes batches of at most 512, at most
  * two in flight, picked by the lane scheduler (critical first, lower lanes keep their share), so
  * a critical event waits behind at most two batches however far behind the main thread is.
- * Room: the lanes hold at most queueBytes (estimated); past it the newest info event is shed for
- * a warning or critical one, warnings for a critical one; critical events only past twice the
- * bound. Every drop is counted by level.
+ * Room: the lanes hold about queueBytes (estimated): datagrams wait raw (where the receiver's
+ * screen and spill decide what overflows) while the lanes are full. An item that finds them full
+ * anyway (a damping summary on the tick) sheds the newest info event, or warning for a critical
+ * one; critical events only past twice the bound. Every drop is counted by level.
  */
 import { parentPort, workerData, isMainThread, type MessagePort } from 'node:worker_threads';
 import { datagramFrame } from './framing.js';
@@ -133,10 +134,16 @@ async function run(d: ProcessorData): Promise<void> {
   };
   const enqueue = (r: ProcessorItem): void => {
     const lane = r.level === 'critical' ? 2 : r.level === 'warning' ? 1 : 0;
-    while (queuedBytes + r.size > d.queueBytes && shedBelow(lane));
-    if (queuedBytes + r.size > d.queueBytes * (lane === 2 ? 2 : 1)) {
-      dropsByLevel[lane]!++;
-      return;
+    // work() classifies only while the lanes have room, so what one datagram gives is taken
+    // whole (the bound is passed by that much at most). Items due without a datagram (damping
+    // summaries) may find the lanes full: then lower lanes are shed first, and critical ones
+    // may use twice the bound.
+    if (queuedBytes >= d.queueBytes) {
+      while (queuedBytes + r.size > d.queueBytes && shedBelow(lane));
+      if (queuedBytes + r.size > d.queueBytes * (lane === 2 ? 2 : 1)) {
+        dropsByLevel[lane]!++;
+        return;
+      }
     }
     lanes[lane]!.push(r.item, r.size);
     queued++;

@@ -1,8 +1,9 @@
 /**
- * Disk spill for the UDP receiver thread: when its raw queue is past the hard bound (the
- * processor thread far behind), datagrams that may be critical (bridge/screen.ts) are written
- * here instead of being dropped, and handed to the processor, oldest file first, once the queue
- * has room again. A file is written whole (temporary name, then renamed), so a crash never
+ * Disk spill for the UDP receiver thread: when its raw queue is full (the processor thread far
+ * behind), datagrams are written here instead of being dropped, and handed to the processor,
+ * oldest file first, once the queue has room again: those that may be critical
+ * (bridge/screen.ts) past twice the raw bound, up to `maxBytes`; the others past the bound, up to
+ * `maxBytes * SPILL_BULK_SHARE` (the rest of the room is kept for those that may be critical). A file is written whole (temporary name, then renamed), so a crash never
  * leaves half a file to replay; files left by a previous run are replayed first (their receipt
  * times are kept, so the event ids are the ones they would have had). Bounded by `maxBytes` on
  * disk; past it the receiver drops and counts as before (`critical_hard_full`).
@@ -35,9 +36,14 @@ export interface SpillStats {
   files: number;
   /** Datagrams found in files of a previous run (replayed first). */
   recovered: number;
+  /** Of the spilled, datagrams that cannot be critical (cumulative). */
+  bulk: number;
 }
 
 const HEAD = 4 + 4 + 8 + 1;
+
+/** The share of the spill's bound that datagrams which cannot be critical may fill. */
+export const SPILL_BULK_SHARE = 0.5;
 const NAME = /^spill-(\d{12})-(\d+)\.bin$/;
 
 export class UdpSpill {
@@ -48,7 +54,7 @@ export class UdpSpill {
   private count = 0;
   private next = 0;
   private diskBytes = 0;
-  readonly stats: SpillStats = { spilled: 0, replayed: 0, bytes: 0, files: 0, recovered: 0 };
+  readonly stats: SpillStats = { spilled: 0, replayed: 0, bytes: 0, files: 0, recovered: 0, bulk: 0 };
 
   /** `dir` is created; files a previous run left there are queued for replay. */
   constructor(
@@ -73,10 +79,13 @@ export class UdpSpill {
     this.refresh();
   }
 
-  /** Spill one datagram (bytes already cut to the frame limit); false when the spill is full. */
-  add(data: Uint8Array, orig: number, ip: string, at: number): boolean {
+  /**
+   * Spill one datagram (bytes already cut to the frame limit); false when the spill is full. A
+   * `bulk` datagram (cannot be critical) is refused past SPILL_BULK_SHARE of the bound.
+   */
+  add(data: Uint8Array, orig: number, ip: string, at: number, bulk = false): boolean {
     const size = HEAD + ip.length + data.length;
-    if (this.diskBytes + this.used + size > this.maxBytes) return false;
+    if (this.diskBytes + this.used + size > (bulk ? this.maxBytes * SPILL_BULK_SHARE : this.maxBytes)) return false;
     if (this.used + size > this.chunk.length) {
       this.flush();
       if (size > this.chunk.length) this.chunk = Buffer.allocUnsafe(size);
@@ -92,6 +101,7 @@ export class UdpSpill {
     this.used = o + data.length;
     this.count++;
     this.stats.spilled++;
+    if (bulk) this.stats.bulk++;
     this.refresh();
     return true;
   }

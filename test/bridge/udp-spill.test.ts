@@ -1,22 +1,24 @@
 /**
  * The UDP receiver's disk spill (bridge/udp-spill.ts): past twice the raw queue's bound, a datagram
  * that may be critical is written to disk instead of dropped, and handed on once the processor
- * catches up. The file format and recovery are checked on the module; the receiver's use of it
- * with the processor thread held at a gate (deterministic, no timing), against the same flood
- * without a spill (then those criticals are dropped as `critical_hard_full`).
+ * catches up; past the bound, the others too, within half the spill. The file format, the bulk
+ * share and recovery are checked on the module; the receiver's use of it with the processor
+ * thread held at a gate (deterministic, no timing), against the same flood without a spill (then
+ * those criticals are dropped as `critical_hard_full`) and with a spill too small for the noise.
  */
 import { expect } from 'chai';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UdpSpill } from '../../bridge/udp-spill.js';
+import { SPILL_BULK_SHARE, UdpSpill } from '../../bridge/udp-spill.js';
 import { until } from '../support/bridge-proc.js';
 import { gatedListen } from '../support/gated-listen.js';
 
+const noise = (i: number) => `<30>May  1 10:00:00 srv${i % 50} sshd[22]: Accepted publickey for user${i % 5} from 192.0.2.${i % 250} port ${i % 60000} ssh2 seq=${i}`;
 const frrDown = (i: number) => `<29>May  1 10:00:00 edge${i % 40} bgpd[1234]: [M59KS-A3ZXZ] %ADJCHANGE: neighbor 10.9.${i >> 8}.${i & 255}(Unknown) in vrf default Down crit=${i}`;
 
 
-describe('bridge/udp-spill: datagrams that may be critical go to disk, not away', function () {
+describe('bridge/udp-spill: datagrams go to disk, not away', function () {
   this.timeout(60_000);
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'netops-spill-'))));
@@ -55,6 +57,57 @@ describe('bridge/udp-spill: datagrams that may be critical go to disk, not away'
     for (let b = again.take(); b; b = again.take()) n += b.lens.length;
     expect(n).to.equal(taken);
   });
+
+  it('spills datagrams that cannot be critical only up to their share of the bound', () => {
+    const s = new UdpSpill(dir, 20_000, 1024);
+    let bulk = 0;
+    while (s.add(Buffer.from(frrDown(bulk)), 150, '192.0.2.9', 1, true)) bulk++;
+    expect(s.stats.bytes).to.be.at.most(20_000 * SPILL_BULK_SHARE);
+    let crit = 0;
+    while (s.add(Buffer.from(frrDown(crit)), 150, '192.0.2.9', 1)) crit++;
+    expect(crit, 'the rest of the room is for those that may be critical').to.be.within(bulk - 2, bulk + 2);
+    expect(s.stats).to.include({ spilled: bulk + crit, bulk });
+  });
+
+  for (const [mib, what] of [[64, 'everything arrives, nothing is shed'], [1, 'past their share the others are shed, counted, and every critical still arrives']] as const) {
+    it(`a flood of noise and critical-capable datagrams, the processor stopped, a ${mib} MiB spill: ${what}`, async () => {
+      const g = await gatedListen({ udpQueueBytes: 256 * 1024, udpSpill: { dir: join(dir, 'udp-spill'), maxBytes: mib << 20 } });
+      const { ls, items } = g;
+      const N = 1500;
+      const NOISE = 4 * N; // ≈ 820 KB of noise: more than half of 1 MiB
+      try {
+        await g.send(frrDown(-1));
+        while (g.reached() === 0) await new Promise((r) => setTimeout(r, 5));
+        for (let i = 0; i < N; i++) {
+          for (let k = 0; k < 4; k++) await g.send(noise(4 * i + k));
+          await g.send(frrDown(i));
+          if (i % 50 === 0) await g.drain(512 * 1024);
+        }
+        await g.drain();
+        g.open();
+        await until(() => items.filter((e) => e.level === 'critical').length >= N + 1, 30_000, 'every critical');
+        await new Promise((r) => setTimeout(r, 300));
+        await ls.close();
+        const st = ls.stats();
+        expect(st.udpKernelDrops ?? 0, 'kernel drops').to.equal(0);
+        const reasons = st.udpRawDropsByReason;
+        expect(reasons.critical_hard_full ?? 0).to.equal(0);
+        expect(new Set(items.filter((e) => e.level === 'critical').map((e) => e.raw)).size).to.equal(N + 1);
+        const noiseArrived = new Set(items.filter((e) => e.raw.includes('sshd[22]')).map((e) => e.raw)).size;
+        expect(st.udpSpill!.bulk, 'noise was spilled').to.be.greaterThan(1000);
+        expect(st.udpSpill!.replayed).to.equal(st.udpSpill!.spilled);
+        if (mib === 64) {
+          expect(st.udpQueueDrops, JSON.stringify(reasons)).to.equal(0);
+          expect(noiseArrived).to.equal(NOISE);
+        } else {
+          expect(reasons.not_critical ?? 0, JSON.stringify(reasons)).to.be.greaterThan(500);
+          expect(noiseArrived + reasons.not_critical! + st.udpQueueDropsByLevel.info).to.equal(NOISE);
+        }
+      } finally {
+        g.close();
+      }
+    });
+  }
 
   for (const spill of [true, false]) {
     it(spill ? 'a flood of critical-capable datagrams past twice the raw bound: every one arrives, none dropped' : 'the same flood without a spill: dropped and counted as critical_hard_full', async () => {
