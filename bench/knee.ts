@@ -128,9 +128,10 @@ async function sender(d: SenderData): Promise<void> {
     };
     tick();
   });
+  const seconds = (performance.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, 100));
   sock.close();
-  parentPort!.postMessage({ done: true, sent, criticals: crit });
+  parentPort!.postMessage({ done: true, sent, criticals: crit, seconds });
 }
 
 interface Step {
@@ -182,7 +183,7 @@ async function step(rate: number, seconds: number, lines: Tagged[]): Promise<Ste
       critLost > 0 ? `${critLost} criticals not at the webhook` : '',
     ].filter(Boolean).join('; ');
     const ok = lost === 0 && critLost === 0;
-    const note = `sent ${expected} (${res.criticals} critical), received ${received}; kernel ${kernel}, queue ${queue}, spool/bridge ${bridgeDrops}; criticals at webhook ${criticals.size}/${res.criticals}; storm ${JSON.stringify(s.storm)}, spool depth by level ${JSON.stringify(s.spool?.depthByLevel)}, delivered ${s.delivered}, not forwarded ${s.not_forwarded}; udp spill ${s.udp_spill ? `${(s.udp_spill as { spilled: number }).spilled} spilled, ${(s.udp_spill as { replayed: number }).replayed} replayed` : 'off'}; rss peak ${round(peak)} MB; load ${round(load0, 2)}→${round(loadavg()[0]!, 2)}; bridge ${cpuNote(cpu0, cpu1, seconds)}; this bench (sender thread, webhook double on main) ${benchCpu(own0, own1)}`;
+    const note = `sent ${expected} (${res.criticals} critical) in ${round(res.seconds, 2)} s, received ${received}; kernel ${kernel}, queue ${queue}, spool/bridge ${bridgeDrops}; criticals at webhook ${criticals.size}/${res.criticals}; storm ${JSON.stringify(s.storm)}, spool depth by level ${JSON.stringify(s.spool?.depthByLevel)}, delivered ${s.delivered}, not forwarded ${s.not_forwarded}; udp spill ${s.udp_spill ? `${(s.udp_spill as { spilled: number }).spilled} spilled, ${(s.udp_spill as { replayed: number }).replayed} replayed` : 'off'}; rss peak ${round(peak)} MB; load ${round(load0, 2)}→${round(loadavg()[0]!, 2)}; bridge ${cpuNote(cpu0, cpu1, seconds)}; this bench (sender thread, webhook double on main) ${benchCpu(own0, own1)}`;
     return { rate, ok, lost, why: why || 'nothing lost', note };
   } finally {
     if (b.child.exitCode === null) await b.stop();
@@ -204,10 +205,10 @@ function benchCpu(before: Map<string, number>, after: Map<string, number>): stri
 }
 
 /** Runs this bench's sender thread against 127.0.0.1:`port` (another bench's target: bench/knee-napalm-logs.ts); resolves when it is done. */
-export function sendKneeLoad(port: number, rate: number, seconds: number, lines: Tagged[]): Promise<{ sent: number; criticals: number }> {
+export function sendKneeLoad(port: number, rate: number, seconds: number, lines: Tagged[]): Promise<{ sent: number; criticals: number; seconds: number }> {
   const w = new Worker(new URL(import.meta.url), { workerData: { netopsKneeSender: true, port, rate, seconds, heads: lines.map((l) => l.head), tails: lines.map((l) => l.tail) } satisfies SenderData });
-  return new Promise<{ sent: number; criticals: number }>((ok, fail) => {
-    w.on('message', (m: { done: boolean; sent: number; criticals: number }) => m.done && ok({ sent: m.sent, criticals: m.criticals }));
+  return new Promise<{ sent: number; criticals: number; seconds: number }>((ok, fail) => {
+    w.on('message', (m: { done: boolean; sent: number; criticals: number; seconds: number }) => m.done && ok({ sent: m.sent, criticals: m.criticals, seconds: m.seconds }));
     w.once('error', fail);
     w.once('exit', (code) => fail(new Error(`knee sender thread exited (${code}) before it was done`))); // after ok: no effect
   }).finally(() => void w.terminate().catch(() => undefined));

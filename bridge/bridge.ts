@@ -11,7 +11,7 @@
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadInventory } from '../runtime/inventory.js';
-import type { DeviceEvent, LastChange } from './event.js';
+import { jsonWithKey, type DeviceEvent, type LastChange } from './event.js';
 import { Classifier, DEFAULT_BUDGET_MS } from './parse.js';
 import { addCounters, ingestFrame, zeroCounters, type IngestCounters } from './ingest.js';
 import type { IngestWorkerControl, IngestWorkerOptions, ProcessorCounters } from './ingest-worker.js';
@@ -262,22 +262,27 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const pipeline = new EventPipeline(pipelineOptions());
   let accepting = true;
 
-  const emit = (ev: DeviceEvent): void => {
+  /** Spool an event; `json`: its JSON text as it came (from the processor thread), not serialised again. */
+  const emit = (ev: DeviceEvent, json?: string): void => {
     if (!accepting) {
       bridgeDrops[ev.level].shutting_down = (bridgeDrops[ev.level].shutting_down ?? 0) + 1;
       noteDrops([{ level: ev.level, reason: 'shutting_down' }]);
       return;
     }
-    if (o.correlator) ev.last_change = o.correlator.lookup(ev);
-    const r = spool.append(ev);
+    if (o.correlator) {
+      const had = 'last_change' in ev;
+      ev.last_change = o.correlator.lookup(ev);
+      if (json !== undefined) json = had ? undefined : jsonWithKey(json, 'last_change', ev.last_change);
+    }
+    const r = spool.append(ev, json);
     if (r.accepted) c.spooled++;
     if (r.dropped.length > 0) noteDrops(r.dropped);
   };
 
   /** An event the pipeline decided to post: storms are summarised, the rest spooled. */
-  const post = (ev: DeviceEvent): void => {
-    if (!storm) return emit(ev);
-    for (const e of storm.push(ev)) emit(e);
+  const post = (ev: DeviceEvent, json?: string): void => {
+    if (!storm) return emit(ev, json);
+    for (const e of storm.push(ev)) emit(e, e === ev ? json : undefined);
   };
 
   /** Events --drop-unverified dropped, in either thread (counted there; logged here). */
@@ -356,7 +361,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
             udpIngest = counters as unknown as typeof udpIngest;
             noteParseExceptions();
             if (o.dropUnverified) noteUnverifiedDrops();
-            for (const text of items) post(JSON.parse(text) as DeviceEvent);
+            for (const text of items) post(JSON.parse(text) as DeviceEvent, text);
             youngCap?.check();
           },
         }
@@ -379,8 +384,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   }, 50);
 
   const tick = setInterval(() => {
-    pipeline.tick().forEach(post);
-    storm?.tick().forEach(emit);
+    for (const e of pipeline.tick()) post(e);
+    for (const e of storm?.tick() ?? []) emit(e);
   }, 1000);
   let rate = { at: Date.now(), delivered: 0, perSecond: 0 };
   let lag = 0;
@@ -509,8 +514,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       closing ??= (async () => {
         clearInterval(resumer);
         await listeners.close();
-        pipeline.flush().forEach(post);
-        if (storm) storm.flush().forEach(emit);
+        for (const e of pipeline.flush()) post(e);
+        for (const e of storm?.flush() ?? []) emit(e);
         accepting = false;
         clearInterval(tick);
         await deliverer.stop(graceMs);

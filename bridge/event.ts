@@ -94,3 +94,15 @@ export interface LastChange {
   /** The audit log entry (show history). */
   id: string;
 }
+
+/**
+ * The JSON text of an object given as `json` (JSON.stringify's) with `key` added, as
+ * JSON.stringify would write it after `obj[key] = value` for a key the object did not have
+ * (a new key comes last): the main thread adds `last_change` to the processor's text this way
+ * instead of serialising the whole event again.
+ */
+export function jsonWithKey(json: string, key: string, value: unknown): string {
+  const v = JSON.stringify(value);
+  if (v === undefined) return json;
+  return json === '{}' ? `{${JSON.stringify(key)}:${v}}` : `${json.slice(0, -1)},${JSON.stringify(key)}:${v}}`;
+}

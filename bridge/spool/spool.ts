@@ -219,9 +219,11 @@ export class Spool {
     return Math.max(this.liveBytes / this.o.maxBytes, this.liveCount / this.o.maxEvents, this.writer.unwrittenBytes / (this.o.maxUnwrittenBytes / 2));
   }
 
-  /** Queue an event in its level's lane (written to disk within flushMs). Applies the drop policy. */
-  append(ev: DeviceEvent): AppendResult {
-    const json = JSON.stringify(ev);
+  /**
+   * Queue an event in its level's lane (written to disk within flushMs). Applies the drop policy.
+   * `json`: the event's JSON text when the caller has it already (it must be JSON.stringify(ev)'s).
+   */
+  append(ev: DeviceEvent, json: string = JSON.stringify(ev)): AppendResult {
     const rank = rankOf(ev.level);
     const level = LEVELS[rank]!;
     const seq = this.nextSeq;
