@@ -728,11 +728,16 @@ function runUdpWorker(d: UdpWorkerData): void {
     dropsByReason[reason] = (dropsByReason[reason] ?? 0) + 1;
   };
   const mayBeCritical = d.screen ? compileScreen(d.screen) : null;
+  let closing = false;
   let spill: UdpSpill | null = null;
-  let spillBroken = false;
   if (d.spill) {
     try {
-      spill = new UdpSpill(d.spill.dir, d.spill.maxBytes);
+      spill = new UdpSpill(d.spill.dir, d.spill.maxBytes, undefined, (err, lost) => {
+        // the chunk's datagrams are gone: counted as dropped, and nothing more is spilled
+        queueDrops += lost;
+        dropsByReason.spill_write_error = (dropsByReason.spill_write_error ?? 0) + lost;
+        control.postMessage({ type: 'log', level: 'error', msg: `udp spill: cannot write (${err.message}): ${lost} datagrams lost; from now on datagrams are dropped when the receive queue is full` } satisfies FromWorker);
+      });
       if (spill.stats.recovered > 0) control.postMessage({ type: 'log', level: 'warn', msg: `udp spill ${d.spill.dir}: replaying ${spill.stats.recovered} datagrams a previous run spilled` } satisfies FromWorker);
     } catch (err) {
       control.postMessage({ type: 'log', level: 'error', msg: `udp spill ${d.spill.dir} unusable (${(err as Error).message}): datagrams that may be critical are dropped past the hard bound` } satisfies FromWorker);
@@ -749,28 +754,31 @@ function runUdpWorker(d: UdpWorkerData): void {
    * the screen says it cannot be critical (it may use only a share of the spill).
    */
   const spillOrDrop = (msg: Buffer, len: number, rinfo: dgram.RemoteInfo, reason: string, bulk: boolean): void => {
-    if (spill && !spillBroken) {
-      try {
-        if (spill.add(msg.subarray(0, len), msg.length, normalizeIp(rinfo.address), Date.now(), bulk)) return;
-      } catch (err) {
-        spillBroken = true;
-        control.postMessage({ type: 'log', level: 'error', msg: `udp spill: cannot write (${(err as Error).message}): datagrams are dropped when the receive queue is full from now on` } satisfies FromWorker);
-      }
-    }
+    if (spill && spill.add(msg.subarray(0, len), msg.length, normalizeIp(rinfo.address), Date.now(), bulk)) return;
     drop(reason);
   };
-  /** Spilled datagrams go to the processor, oldest first, while the raw queue is under half its bound. */
+  /**
+   * Spilled datagrams go to the processor, oldest first, while the raw queue is under half its
+   * bound; a file is read in the background (one at a time), never blocking this thread. Called
+   * again on every ack and once a second.
+   */
+  let replaying = false;
   const replay = (): void => {
-    while (spill && spill.waiting && outstanding + normal.used + urgent.used < d.queueBytes / 2) {
-      let b;
-      try {
-        b = spill.take();
-      } catch (err) {
-        control.postMessage({ type: 'log', level: 'error', msg: `udp spill: cannot read back (${(err as Error).message})` } satisfies FromWorker);
-        return;
-      }
-      if (b && b.lens.length > 0) postBatch(b.data, b, false);
-    }
+    if (replaying || !spill || !spill.waiting || closing || outstanding + normal.used + urgent.used >= d.queueBytes / 2) return;
+    replaying = true;
+    spill.take().then(
+      (b) => {
+        replaying = false;
+        if (b && b.lens.length > 0) {
+          postBatch(b.data, b, false);
+          replay();
+        }
+      },
+      (err: Error) => {
+        replaying = false;
+        control.postMessage({ type: 'log', level: 'error', msg: `udp spill: cannot read back (${err.message})` } satisfies FromWorker);
+      },
+    );
   };
   /** Datagrams gathered for one batch. */
   interface Pending {
@@ -871,10 +879,13 @@ function runUdpWorker(d: UdpWorkerData): void {
     if (m.type === 'ack') onAck(m);
     else if (m.type === 'close') {
       clearInterval(memoryTimer);
+      closing = true;
       let open = sockets.length;
-      const done = () => {
+      const done = async () => {
         flush();
         // what is still spilled stays on disk for the next start (replayed first)
+        await spill?.settle();
+        while (replaying) await new Promise((r) => setTimeout(r, 5));
         try {
           spill?.flush();
         } catch (err) {
@@ -884,8 +895,8 @@ function runUdpWorker(d: UdpWorkerData): void {
         control.postMessage({ type: 'closed', queueDrops, spill: spill ? { ...spill.stats } : undefined } satisfies FromWorker);
         d.out?.close();
       };
-      if (open === 0) done();
-      for (const s of sockets) s.close(() => --open === 0 && done());
+      if (open === 0) void done();
+      for (const s of sockets) s.close(() => --open === 0 && void done());
     }
   });
 

@@ -8,11 +8,16 @@
  * times are kept, so the event ids are the ones they would have had). Bounded by `maxBytes` on
  * disk; past it the receiver drops and counts as before (`critical_hard_full`).
  *
+ * The receiver thread must never wait for the disk (while it waits, the kernel drops): full chunks
+ * are written and files read back on libuv's thread pool, one write at a time and in order; a
+ * chunk whose write fails is lost, counted (`lost`) and reported to `onError`.
+ *
  * File `spill-<seq>-<datagrams>.bin` (the count in the name, so a start reads no file), per
  * datagram: u32 length, u32 original length, f64 receipt time (ms), u8 address length, the address
  * (ASCII), the bytes.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Datagrams read back from one file, in the receiver's batch layout. */
@@ -38,6 +43,8 @@ export interface SpillStats {
   recovered: number;
   /** Of the spilled, datagrams that cannot be critical (cumulative). */
   bulk: number;
+  /** Datagrams lost because their chunk could not be written (cumulative). */
+  lost: number;
 }
 
 const HEAD = 4 + 4 + 8 + 1;
@@ -54,13 +61,20 @@ export class UdpSpill {
   private count = 0;
   private next = 0;
   private diskBytes = 0;
-  readonly stats: SpillStats = { spilled: 0, replayed: 0, bytes: 0, files: 0, recovered: 0, bulk: 0 };
+  readonly stats: SpillStats = { spilled: 0, replayed: 0, bytes: 0, files: 0, recovered: 0, bulk: 0, lost: 0 };
+  /** Chunks being written (bytes, count): they count against the bound. */
+  private writingBytes = 0;
+  private writingFiles = 0;
+  private writes: Promise<void> = Promise.resolve();
+  /** A write failed: later chunks are refused too (`add` returns false). */
+  broken = false;
 
   /** `dir` is created; files a previous run left there are queued for replay. */
   constructor(
     private readonly dir: string,
     private readonly maxBytes: number,
     private readonly chunkBytes = 1024 * 1024,
+    private readonly onError: (err: Error, lost: number) => void = () => undefined,
   ) {
     mkdirSync(dir, { recursive: true });
     for (const name of readdirSync(dir).sort()) {
@@ -85,9 +99,9 @@ export class UdpSpill {
    */
   add(data: Uint8Array, orig: number, ip: string, at: number, bulk = false): boolean {
     const size = HEAD + ip.length + data.length;
-    if (this.diskBytes + this.used + size > (bulk ? this.maxBytes * SPILL_BULK_SHARE : this.maxBytes)) return false;
+    if (this.broken || this.diskBytes + this.writingBytes + this.used + size > (bulk ? this.maxBytes * SPILL_BULK_SHARE : this.maxBytes)) return false;
     if (this.used + size > this.chunk.length) {
-      this.flush();
+      this.writeChunk();
       if (size > this.chunk.length) this.chunk = Buffer.allocUnsafe(size);
     }
     const b = this.chunk;
@@ -106,7 +120,44 @@ export class UdpSpill {
     return true;
   }
 
-  /** Write the chunk gathered so far as one file (throws what the disk says). */
+  /** Write the full chunk in the background (in order after earlier ones) and start a new one. */
+  private writeChunk(): void {
+    if (this.used === 0) return;
+    const name = `spill-${String(this.next++).padStart(12, '0')}-${this.count}.bin`;
+    const data = this.chunk.subarray(0, this.used);
+    const count = this.count;
+    this.chunk = Buffer.allocUnsafe(this.chunkBytes);
+    this.used = 0;
+    this.count = 0;
+    this.writingBytes += data.length;
+    this.writingFiles++;
+    this.writes = this.writes.then(async () => {
+      const tmp = join(this.dir, `${name}.tmp`);
+      try {
+        await writeFile(tmp, data);
+        await rename(tmp, join(this.dir, name));
+        this.files.push({ name, bytes: data.length });
+        this.diskBytes += data.length;
+      } catch (err) {
+        this.broken = true;
+        this.stats.lost += count;
+        await rm(tmp, { force: true }).catch(() => undefined);
+        this.onError(err as Error, count);
+      } finally {
+        this.writingBytes -= data.length;
+        this.writingFiles--;
+        this.refresh();
+      }
+    });
+    this.refresh();
+  }
+
+  /** Resolves once the chunks handed to the background are written (or lost). */
+  settle(): Promise<void> {
+    return this.writes;
+  }
+
+  /** Write the chunk gathered so far as one file, now (at close, after `settle`; throws what the disk says). */
   flush(): void {
     if (this.used === 0) return;
     const name = `spill-${String(this.next++).padStart(12, '0')}-${this.count}.bin`;
@@ -120,14 +171,20 @@ export class UdpSpill {
     this.refresh();
   }
 
-  /** Anything waiting (on disk or in the chunk). */
+  /** Anything waiting (on disk, being written, or in the chunk). */
   get waiting(): boolean {
-    return this.files.length > 0 || this.used > 0;
+    return this.files.length > 0 || this.writingFiles > 0 || this.used > 0;
   }
 
-  /** The oldest spilled datagrams: the oldest file (then removed), else the chunk not written yet. */
-  take(): SpilledBatch | null {
+  /**
+   * The oldest spilled datagrams: the oldest file (read in the background, then removed), else the
+   * chunk not written yet; null when nothing is waiting, or while the oldest is still being
+   * written (ask again later). One call at a time.
+   */
+  async take(): Promise<SpilledBatch | null> {
     if (this.files.length === 0) {
+      // a chunk on its way to the disk is older than the one being filled
+      if (this.writingFiles > 0) return null;
       // nothing on disk: the chunk is read where it is
       if (this.used === 0) return null;
       const out = parseRecords(this.chunk.subarray(0, this.used));
@@ -137,11 +194,11 @@ export class UdpSpill {
       this.refresh();
       return out;
     }
-    const f = this.files.shift();
-    if (!f) return null;
+    const f = this.files[0]!;
     const path = join(this.dir, f.name);
-    const buf = readFileSync(path);
-    rmSync(path, { force: true });
+    const buf = await readFile(path);
+    this.files.shift();
+    await rm(path, { force: true });
     this.diskBytes -= f.bytes;
     const out = parseRecords(buf);
     this.stats.replayed += out.lens.length;
@@ -150,8 +207,8 @@ export class UdpSpill {
   }
 
   private refresh(): void {
-    this.stats.bytes = this.diskBytes + this.used;
-    this.stats.files = this.files.length;
+    this.stats.bytes = this.diskBytes + this.writingBytes + this.used;
+    this.stats.files = this.files.length + this.writingFiles;
   }
 }
 

@@ -7,7 +7,7 @@
  * those criticals are dropped as `critical_hard_full`) and with a spill too small for the noise.
  */
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SPILL_BULK_SHARE, UdpSpill } from '../../bridge/udp-spill.js';
@@ -24,13 +24,16 @@ describe('bridge/udp-spill: datagrams go to disk, not away', function () {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'netops-spill-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('gives back what it took, oldest first, with lengths, addresses and receipt times', () => {
+  it('gives back what it took, oldest first, with lengths, addresses and receipt times', async () => {
     const s = new UdpSpill(dir, 1 << 20, 4096);
     const sent = Array.from({ length: 100 }, (_, i) => ({ data: Buffer.from(frrDown(i)), orig: i === 7 ? 70_000 : frrDown(i).length, ip: i % 2 ? '2001:db8::1' : '192.0.2.9', at: 1_700_000_000_123.5 + i }));
     for (const d of sent) expect(s.add(d.data, d.orig, d.ip, d.at)).to.equal(true);
+    expect(await s.take(), 'the oldest chunk is still being written: nothing yet').to.equal(null);
+    expect(s.waiting).to.equal(true);
+    await s.settle();
     expect(readdirSync(dir).length, 'full chunks are on disk').to.be.greaterThan(1);
     const back: typeof sent = [];
-    for (let b = s.take(); b; b = s.take()) {
+    for (let b = await s.take(); b; b = await s.take()) {
       let off = 0;
       const data = Buffer.from(b.data);
       b.lens.forEach((len, i) => {
@@ -43,19 +46,37 @@ describe('bridge/udp-spill: datagrams go to disk, not away', function () {
     expect(readdirSync(dir)).to.deep.equal([]);
   });
 
-  it('refuses past its bound, and a new instance replays what the last one left (a half-written file is discarded)', () => {
+  it('refuses past its bound, and a new instance replays what the last one left (a half-written file is discarded)', async () => {
     const s = new UdpSpill(dir, 2000, 1024);
     let taken = 0;
     while (s.add(Buffer.from(frrDown(taken)), 150, '192.0.2.9', 1)) taken++;
     expect(taken).to.be.within(5, 15);
+    await s.settle();
     s.flush();
     writeFileSync(join(dir, 'spill-000000000099.bin.tmp'), 'half a file');
     const again = new UdpSpill(dir, 2000, 1024);
     expect(again.stats.recovered).to.equal(taken);
     expect(readdirSync(dir).some((n) => n.endsWith('.tmp'))).to.equal(false);
     let n = 0;
-    for (let b = again.take(); b; b = again.take()) n += b.lens.length;
+    for (let b = await again.take(); b; b = await again.take()) n += b.lens.length;
     expect(n).to.equal(taken);
+  });
+
+  it('a chunk the disk refuses is lost, counted and reported; nothing is spilled after it', async () => {
+    const errors: Array<[string, number]> = [];
+    const s = new UdpSpill(dir, 1 << 20, 1024, (err, lost) => errors.push([err.message, lost]));
+    rmSync(dir, { recursive: true, force: true }); // the directory vanishes under it
+    let n = 0;
+    while (n < 20 && s.add(Buffer.from(frrDown(n)), 150, '192.0.2.9', 1)) n++;
+    await s.settle();
+    // every chunk handed to the disk before the first refusal came back is reported
+    expect(errors.length).to.be.at.least(1);
+    for (const [msg] of errors) expect(msg).to.match(/ENOENT/);
+    expect(s.broken).to.equal(true);
+    expect(s.add(Buffer.from(frrDown(99)), 150, '192.0.2.9', 1), 'refused once broken').to.equal(false);
+    expect(s.stats.lost).to.equal(errors.reduce((a, [, k]) => a + k, 0));
+    expect(s.stats.lost).to.be.greaterThan(0);
+    mkdirSync(dir, { recursive: true });
   });
 
   it('spills datagrams that cannot be critical only up to their share of the bound', () => {
@@ -108,6 +129,48 @@ describe('bridge/udp-spill: datagrams go to disk, not away', function () {
       }
     });
   }
+
+  it('what is still spilled when the listener closes is replayed by the next one, nothing lost or doubled', async () => {
+    const spillDir = join(dir, 'udp-spill');
+    const N = 3000;
+    const g = await gatedListen({ udpQueueBytes: 256 * 1024, udpSpill: { dir: spillDir, maxBytes: 64 << 20 } });
+    let closed = false;
+    try {
+      await g.send(frrDown(-1));
+      while (g.reached() === 0) await new Promise((r) => setTimeout(r, 5));
+      for (let i = 0; i < N; i++) {
+        await g.send(frrDown(i));
+        if (i % 200 === 0) await g.drain(512 * 1024);
+      }
+      await g.drain();
+      // close with the processor still held: the spill keeps what it has for the next start
+      const closing = g.ls.close();
+      g.open();
+      await closing;
+      closed = true;
+    } finally {
+      g.close();
+    }
+    const before = g.ls.stats();
+    expect(before.udpSpill!.spilled - before.udpSpill!.replayed, 'left in the spill').to.be.greaterThan(100);
+    expect(readdirSync(spillDir).length).to.be.greaterThan(0);
+    const first = g.items.filter((e) => e.level === 'critical').map((e) => e.raw);
+    expect(closed).to.equal(true);
+    const g2 = await gatedListen({ udpQueueBytes: 256 * 1024, udpSpill: { dir: spillDir, maxBytes: 64 << 20 } });
+    try {
+      g2.open();
+      await until(() => first.length + g2.items.length >= N + 1, 20_000, 'the rest, replayed by the next listener');
+      await g2.ls.close();
+      const all = [...first, ...g2.items.filter((e) => e.level === 'critical').map((e) => e.raw)];
+      expect(all.length, 'none twice').to.equal(N + 1);
+      expect(new Set(all).size).to.equal(N + 1);
+      expect(g2.ls.stats().udpSpill!.recovered).to.equal(before.udpSpill!.spilled - before.udpSpill!.replayed);
+      expect(before.udpQueueDrops + g2.ls.stats().udpQueueDrops).to.equal(0);
+      expect(readdirSync(spillDir)).to.deep.equal([]);
+    } finally {
+      g2.close();
+    }
+  });
 
   for (const spill of [true, false]) {
     it(spill ? 'a flood of critical-capable datagrams past twice the raw bound: every one arrives, none dropped' : 'the same flood without a spill: dropped and counted as critical_hard_full', async () => {
