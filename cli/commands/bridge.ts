@@ -34,8 +34,9 @@ listen (without --udp/--tcp/--tls: UDP and TCP on 0.0.0.0:5514, plus TLS on 0.0.
                           An octet count no message can have (over 16x --max-frame, at least 1MiB)
                           closes the connection; refusals, idle closes and framing errors are counted
   --udp-rcvbuf SIZE       UDP SO_RCVBUF to ask for (default 8MiB; Linux caps it at net.core.rmem_max)
-  --udp-spill SIZE        disk room under --spool for UDP datagrams that may be critical while
-                          classification is far behind (default 1GiB; 0: drop and count them)
+  --udp-spill SIZE        disk room under --spool for UDP datagrams while classification is far
+                          behind (default 1GiB, at most half of it for those that cannot be
+                          critical; 0: shed and count them)
 
 events
   --inventory FILE        Ansible inventory: its address → router mapping decides who sent an event
