@@ -23,7 +23,7 @@ import { MessageChannel, Worker, isMainThread, parentPort, workerData, type Mess
 import { DEFAULT_MAX_FRAME, FrameDecoder, datagramFrame, type Frame } from './framing.js';
 import { LEVELS, type Level } from './spool/levels.js';
 import { compileScreen, priSeverity, type ScreenSpec } from './screen.js';
-import { UdpSpill, type SpillStats } from './udp-spill.js';
+import { SpillReadError, UdpSpill, type SpillStats } from './udp-spill.js';
 import { PROCESSOR_PRIORITY, RECEIVER_PRIORITY, nameThread, raiseThreadPriority, threadMemory, type ThreadMemory } from './thread.js';
 
 /**
@@ -776,7 +776,11 @@ function runUdpWorker(d: UdpWorkerData): void {
       },
       (err: Error) => {
         replaying = false;
-        control.postMessage({ type: 'log', level: 'error', msg: `udp spill: cannot read back (${err.message})` } satisfies FromWorker);
+        const lost = err instanceof SpillReadError ? err.lost : 0;
+        queueDrops += lost;
+        if (lost > 0) dropsByReason.spill_read_error = (dropsByReason.spill_read_error ?? 0) + lost;
+        control.postMessage({ type: 'log', level: 'error', msg: `udp spill: cannot read back ${err.message}: ${lost} datagrams lost` } satisfies FromWorker);
+        replay();
       },
     );
   };

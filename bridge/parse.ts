@@ -385,6 +385,20 @@ function fillMatched(ev: DeviceEvent, r: Rule, p: Prefix, m: RegExpExecArray, c:
   ev.message_details = matchedDetails(r, p, m, c.h as Array<string | undefined>, hdr);
 }
 
+/**
+ * The same, deferred: outside classify's safety net, so a builder that throws (a profile bug)
+ * leaves the event as classified, with the error in message_details (as fallbackEvent says it).
+ */
+function fillDeferred(ev: DeviceEvent, r: Rule, p: Prefix, m: RegExpExecArray, c: Ctx, hdr: SyslogHeader, line: string, ip: string, receivedAt: number): void {
+  try {
+    fillMatched(ev, r, p, m, c, hdr, line, ip, receivedAt);
+  } catch (err) {
+    ev.id = eventId(ip, receivedAt, line);
+    ev.yang_message = {};
+    ev.message_details = { message: line, parseError: err instanceof Error ? err.message.split('\n')[0] : String(err) };
+  }
+}
+
 function matchedEvent(r: Rule, p: Prefix, m: RegExpExecArray, c: Ctx, hdr: SyslogHeader, line: string, ip: string, receivedAt: number, defer: boolean): DeviceEvent {
   const h = c.h as Array<string | undefined>;
   const host = c.host;
@@ -407,7 +421,7 @@ function matchedEvent(r: Rule, p: Prefix, m: RegExpExecArray, c: Ctx, hdr: Syslo
     severity: hdr.severity,
     yang_model: r.model,
     yang_message: {},
-    message_details: defer ? deferredDetails((e) => fillMatched(e, r, p, m, c, hdr, line, ip, receivedAt)) : {},
+    message_details: defer ? deferredDetails((e) => fillDeferred(e, r, p, m, c, hdr, line, ip, receivedAt)) : {},
     site: null,
     router: host,
     peer: r.peer ? nonEmpty(r.peer.text(c)) : null,

@@ -49,6 +49,16 @@ export interface SpillStats {
 
 const HEAD = 4 + 4 + 8 + 1;
 
+/** A spilled file could not be read back: its datagrams are lost (`lost` of them). */
+export class SpillReadError extends Error {
+  constructor(
+    message: string,
+    readonly lost: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The share of the spill's bound that datagrams which cannot be critical may fill. */
 export const SPILL_BULK_SHARE = 0.5;
 const NAME = /^spill-(\d{12})-(\d+)\.bin$/;
@@ -142,7 +152,11 @@ export class UdpSpill {
         this.broken = true;
         this.stats.lost += count;
         await rm(tmp, { force: true }).catch(() => undefined);
-        this.onError(err as Error, count);
+        try {
+          this.onError(err as Error, count);
+        } catch {
+          // the report must not stop the chain of writes
+        }
       } finally {
         this.writingBytes -= data.length;
         this.writingFiles--;
@@ -194,15 +208,24 @@ export class UdpSpill {
       this.refresh();
       return out;
     }
-    const f = this.files[0]!;
-    const path = join(this.dir, f.name);
-    const buf = await readFile(path);
-    this.files.shift();
-    await rm(path, { force: true });
+    // taken off the list first: a file that cannot be read is given up, not retried forever
+    const f = this.files.shift()!;
     this.diskBytes -= f.bytes;
+    this.refresh();
+    const path = join(this.dir, f.name);
+    let buf: Buffer;
+    try {
+      buf = await readFile(path);
+    } catch (err) {
+      const lost = Number(NAME.exec(f.name)?.[2] ?? 0);
+      this.stats.lost += lost;
+      await rm(path, { force: true }).catch(() => undefined);
+      throw new SpillReadError(`${f.name}: ${(err as Error).message}`, lost);
+    }
+    // a file that cannot be removed is replayed again at the next start (ids are stable: at least once)
+    await rm(path, { force: true }).catch(() => undefined);
     const out = parseRecords(buf);
     this.stats.replayed += out.lens.length;
-    this.refresh();
     return out;
   }
 

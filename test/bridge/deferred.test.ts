@@ -64,6 +64,22 @@ describe('bridge/deferred: events completed only when posted', function () {
     expect(ev.id).to.match(/^[0-9a-f]{40}$/);
   });
 
+  it('a profile builder that throws when the event is completed leaves it classified, the error in its details', function () {
+    const broken = new Classifier({});
+    const raw = corpusFixtures().find((fx) => broken.parse(fx.raw, '192.0.2.10', AT).error !== null)!.raw;
+    const whole = broken.parse(raw, '192.0.2.10', AT);
+    for (const r of broken.profiles.rules) {
+      (r as { buildYang: unknown }).buildYang = () => {
+        throw new Error('a profile bug\nsecond line');
+      };
+    }
+    const ev = completeEvent(broken.parseDeferred(raw, '192.0.2.10', AT));
+    expect(ev.error).to.equal(whole.error);
+    expect(ev.id).to.equal(whole.id);
+    expect(ev.message_details).to.deep.equal({ message: whole.raw, parseError: 'a profile bug' });
+    expect(isDeferred(ev)).to.equal(false);
+  });
+
   const onDeferred: ForwardSet = {
     source: 'test',
     rules: [{ name: 'details', criteria: [{ field: 'trigger.message_details.severity', op: 'lessthan', pattern: 5 }] }],

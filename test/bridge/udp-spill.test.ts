@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SPILL_BULK_SHARE, UdpSpill } from '../../bridge/udp-spill.js';
+import { SPILL_BULK_SHARE, SpillReadError, UdpSpill } from '../../bridge/udp-spill.js';
 import { until } from '../support/bridge-proc.js';
 import { gatedListen } from '../support/gated-listen.js';
 
@@ -77,6 +77,24 @@ describe('bridge/udp-spill: datagrams go to disk, not away', function () {
     expect(s.stats.lost).to.equal(errors.reduce((a, [, k]) => a + k, 0));
     expect(s.stats.lost).to.be.greaterThan(0);
     mkdirSync(dir, { recursive: true });
+  });
+
+  it('a file that cannot be read back is given up, counted, and the next ones still come', async () => {
+    const s = new UdpSpill(dir, 1 << 20, 1024);
+    let n = 0;
+    while (n < 30) expect(s.add(Buffer.from(frrDown(n++)), 150, '192.0.2.9', 1)).to.equal(true);
+    await s.settle();
+    const files = readdirSync(dir).sort();
+    expect(files.length).to.be.greaterThan(2);
+    rmSync(join(dir, files[0]!)); // removed by someone else
+    const err = await s.take().then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(SpillReadError);
+    const lost = (err as SpillReadError).lost;
+    expect(lost).to.equal(Number(/-(\d+)\.bin$/.exec(files[0]!)![1]));
+    let back = 0;
+    for (let b = await s.take(); b; b = await s.take()) back += b.lens.length;
+    expect(back + lost).to.equal(30);
+    expect(s.stats).to.include({ lost, replayed: back, bytes: 0, files: 0 });
   });
 
   it('spills datagrams that cannot be critical only up to their share of the bound', () => {
