@@ -61,7 +61,8 @@ describe('bench/knee-napalm-logs: napalm-logs daemon and the bench counter', fun
     const warm = () => [...c!.seen.keys()].filter((k) => k.startsWith('w')).length; // a late warm-up message
     const before = c!.published() - warm();
     const res = await sendKneeLoad(nl!.udpPort, 200, 1, lines.map(appendSeq));
-    expect(res).to.deep.equal({ sent: 200, criticals: 1 });
+    expect(res).to.include({ sent: 200, criticals: 1 });
+    expect(res.seconds, 'paced by the clock: never done before its second').to.be.at.least(1);
     const want = Array.from({ length: 200 }, (_, i) => String(i));
     for (let i = 0; i < 100 && !want.every((k) => c!.seen.has(k)); i++) await new Promise((r) => setTimeout(r, 100));
     expect(want.filter((k) => !c!.seen.has(k))).to.deep.equal([]);
