@@ -72,7 +72,7 @@ export type FieldView = (field: string, value: unknown) => unknown;
 
 /** A field's path without `trigger.`, and its keys (split once per field: this runs for every event). */
 const paths = new Map<string, { path: string; keys: string[] }>();
-function pathOf(field: string): { path: string; keys: string[] } {
+export function pathOf(field: string): { path: string; keys: string[] } {
   let p = paths.get(field);
   if (!p) {
     const path = field.replace(/^trigger\./, '');

@@ -723,9 +723,9 @@ function runUdpWorker(d: UdpWorkerData): void {
   let outstanding = 0;
   let queueDrops = 0;
   const dropsByReason: Record<string, number> = {};
-  const drop = (reason: string): void => {
-    queueDrops++;
-    dropsByReason[reason] = (dropsByReason[reason] ?? 0) + 1;
+  const drop = (reason: string, n = 1): void => {
+    queueDrops += n;
+    dropsByReason[reason] = (dropsByReason[reason] ?? 0) + n;
   };
   const mayBeCritical = d.screen ? compileScreen(d.screen) : null;
   let closing = false;
@@ -734,8 +734,7 @@ function runUdpWorker(d: UdpWorkerData): void {
     try {
       spill = new UdpSpill(d.spill.dir, d.spill.maxBytes, undefined, (err, lost) => {
         // the chunk's datagrams are gone: counted as dropped, and nothing more is spilled
-        queueDrops += lost;
-        dropsByReason.spill_write_error = (dropsByReason.spill_write_error ?? 0) + lost;
+        drop('spill_write_error', lost);
         control.postMessage({ type: 'log', level: 'error', msg: `udp spill: cannot write (${err.message}): ${lost} datagrams lost; from now on datagrams are dropped when the receive queue is full` } satisfies FromWorker);
       });
       if (spill.stats.recovered > 0) control.postMessage({ type: 'log', level: 'warn', msg: `udp spill ${d.spill.dir}: replaying ${spill.stats.recovered} datagrams a previous run spilled` } satisfies FromWorker);
@@ -759,30 +758,29 @@ function runUdpWorker(d: UdpWorkerData): void {
   };
   /**
    * Spilled datagrams go to the processor, oldest first, while the raw queue is under half its
-   * bound; a file is read in the background (one at a time), never blocking this thread. Called
-   * again on every ack and once a second.
+   * bound; files are read in the background, one at a time, never blocking this thread. Started
+   * on every ack and once a second; the close waits for it.
    */
-  let replaying = false;
+  let replaying: Promise<void> | null = null;
+  const room = (): boolean => !closing && spill !== null && spill.waiting && outstanding + normal.used + urgent.used < d.queueBytes / 2;
   const replay = (): void => {
-    if (replaying || !spill || !spill.waiting || closing || outstanding + normal.used + urgent.used >= d.queueBytes / 2) return;
-    replaying = true;
-    spill.take().then(
-      (b) => {
-        replaying = false;
-        if (b && b.lens.length > 0) {
-          postBatch(b.data, b, false);
-          replay();
+    if (replaying || !room()) return;
+    replaying = (async () => {
+      while (room()) {
+        let b;
+        try {
+          b = await spill!.take();
+        } catch (err) {
+          const lost = err instanceof SpillReadError ? err.lost : 0;
+          if (lost > 0) drop('spill_read_error', lost);
+          control.postMessage({ type: 'log', level: 'error', msg: `udp spill: cannot read back ${(err as Error).message}: ${lost} datagrams lost` } satisfies FromWorker);
+          if (err instanceof SpillReadError) continue;
+          break;
         }
-      },
-      (err: Error) => {
-        replaying = false;
-        const lost = err instanceof SpillReadError ? err.lost : 0;
-        queueDrops += lost;
-        if (lost > 0) dropsByReason.spill_read_error = (dropsByReason.spill_read_error ?? 0) + lost;
-        control.postMessage({ type: 'log', level: 'error', msg: `udp spill: cannot read back ${err.message}: ${lost} datagrams lost` } satisfies FromWorker);
-        replay();
-      },
-    );
+        if (!b || b.lens.length === 0) break; // the oldest is still being written: asked again on the next ack
+        postBatch(b.data, b, false);
+      }
+    })().finally(() => (replaying = null));
   };
   /** Datagrams gathered for one batch. */
   interface Pending {
@@ -889,7 +887,7 @@ function runUdpWorker(d: UdpWorkerData): void {
         flush();
         // what is still spilled stays on disk for the next start (replayed first)
         await spill?.settle();
-        while (replaying) await new Promise((r) => setTimeout(r, 5));
+        await replaying;
         try {
           spill?.flush();
         } catch (err) {

@@ -395,7 +395,7 @@ function fillDeferred(ev: DeviceEvent, r: Rule, p: Prefix, m: RegExpExecArray, c
   } catch (err) {
     ev.id = eventId(ip, receivedAt, line);
     ev.yang_message = {};
-    ev.message_details = { message: line, parseError: err instanceof Error ? err.message.split('\n')[0] : String(err) };
+    ev.message_details = { message: line, parseError: errorLine(err) };
   }
 }
 
@@ -503,6 +503,9 @@ function unmatchedEvent(claim: Claim | null, hdr: SyslogHeader, line: string, ip
   return ev;
 }
 
+/** The first line of an error's message (for message_details.parseError). */
+const errorLine = (err: unknown): string => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
+
 /** The event for a message the classifier could not process at all (a bug, or no profiles). */
 function fallbackEvent(raw: string, ip: string, receivedAt: number, err: unknown): DeviceEvent {
   const line = trimFraming(String(raw));
@@ -519,7 +522,7 @@ function fallbackEvent(raw: string, ip: string, receivedAt: number, err: unknown
     severity: null,
     yang_model: null,
     yang_message: null,
-    message_details: { message: line, parseError: err instanceof Error ? err.message.split('\n')[0] : String(err) },
+    message_details: { message: line, parseError: errorLine(err) },
     site: null,
     router: ip || UNKNOWN_HOST,
     peer: null,
@@ -555,6 +558,6 @@ export function parseSyslog(raw: string, ip: string, receivedAt?: number): Devic
   }
   if (shared) return shared.parse(raw, ip, receivedAt);
   const at = typeof receivedAt === 'number' && Number.isFinite(receivedAt) ? receivedAt : Date.now() / 1000;
-  const why = sharedError instanceof Error ? sharedError.message.split('\n')[0] : String(sharedError);
+  const why = errorLine(sharedError);
   return fallbackEvent(String(raw), String(ip), at, new Error(`profiles did not load: ${why}`));
 }

@@ -17,7 +17,7 @@
 import { Damper, type DampingOptions, type DampingStats } from './damping.js';
 import { DEFERRED_FIELDS, completeEvent } from './deferred.js';
 import type { DeviceEvent } from './event.js';
-import { forwards, type ForwardSet } from './forward.js';
+import { forwards, pathOf, type ForwardSet } from './forward.js';
 import { neutraliseValue } from './neutralise.js';
 import { LEVELS, type Level } from './spool/levels.js';
 import { senderVerifier, type Sender } from './verify.js';
@@ -80,7 +80,7 @@ export class EventPipeline {
     this.damper = o.damping ? new Damper({ ...o.damping, now }) : null;
     this.relays = new Set(o.relays);
     this.setSenders(o.senders);
-    this.decideComplete = o.forward?.set.rules.some((r) => r.criteria.some((c) => DEFERRED_FIELDS.has(c.field.replace(/^trigger\./, '').split('.')[0]!))) ?? false;
+    this.decideComplete = o.forward?.set.rules.some((r) => r.criteria.some((c) => DEFERRED_FIELDS.has(pathOf(c.field).keys[0]!))) ?? false;
   }
 
   /** A new address → router mapping (the inventory was reloaded). */

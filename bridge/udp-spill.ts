@@ -130,15 +130,19 @@ export class UdpSpill {
     return true;
   }
 
-  /** Write the full chunk in the background (in order after earlier ones) and start a new one. */
-  private writeChunk(): void {
-    if (this.used === 0) return;
-    const name = `spill-${String(this.next++).padStart(12, '0')}-${this.count}.bin`;
-    const data = this.chunk.subarray(0, this.used);
-    const count = this.count;
+  /** The chunk gathered so far, named as its file, handed over; a new chunk starts. */
+  private takeChunk(): { name: string; data: Buffer; count: number } {
+    const out = { name: `spill-${String(this.next++).padStart(12, '0')}-${this.count}.bin`, data: this.chunk.subarray(0, this.used), count: this.count };
     this.chunk = Buffer.allocUnsafe(this.chunkBytes);
     this.used = 0;
     this.count = 0;
+    return out;
+  }
+
+  /** Write the full chunk in the background (in order after earlier ones) and start a new one. */
+  private writeChunk(): void {
+    if (this.used === 0) return;
+    const { name, data, count } = this.takeChunk();
     this.writingBytes += data.length;
     this.writingFiles++;
     this.writes = this.writes.then(async () => {
@@ -174,14 +178,12 @@ export class UdpSpill {
   /** Write the chunk gathered so far as one file, now (at close, after `settle`; throws what the disk says). */
   flush(): void {
     if (this.used === 0) return;
-    const name = `spill-${String(this.next++).padStart(12, '0')}-${this.count}.bin`;
+    const { name, data } = this.takeChunk();
     const tmp = join(this.dir, `${name}.tmp`);
-    writeFileSync(tmp, this.chunk.subarray(0, this.used));
+    writeFileSync(tmp, data);
     renameSync(tmp, join(this.dir, name));
-    this.files.push({ name, bytes: this.used });
-    this.diskBytes += this.used;
-    this.used = 0;
-    this.count = 0;
+    this.files.push({ name, bytes: data.length });
+    this.diskBytes += data.length;
     this.refresh();
   }
 
